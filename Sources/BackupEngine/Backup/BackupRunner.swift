@@ -1,0 +1,182 @@
+import Catalog
+import ChunkStore
+import Foundation
+import LifeboatModel
+import Logging
+import M365Graph
+
+/// Executes backup runs: resolves the job's scope, backs up each drive, makes the content durable,
+/// then commits the restore point and the drives' delta links in one transaction.
+///
+/// Nothing is reported backed up before the repository flushed it; a run that fails before its commit
+/// leaves no visible trace (its rows are discarded by the next run of the job).
+public struct BackupRunner: Sendable {
+    private let catalog: any CatalogStore
+    private let repositories: RepositoryRegistry
+    private let connector: any GraphConnector
+    private let downloadConcurrency: Int
+    private let logger: Logger
+
+    /// Creates a runner.
+    /// - Parameter downloadConcurrency: files downloaded at once per drive.
+    public init(
+        catalog: any CatalogStore, repositories: RepositoryRegistry, connector: any GraphConnector,
+        downloadConcurrency: Int = 4, logger: Logger
+    ) {
+        self.catalog = catalog
+        self.repositories = repositories
+        self.connector = connector
+        self.downloadConcurrency = max(1, downloadConcurrency)
+        self.logger = logger
+    }
+
+    /// Creates a queued run row for a job; fails if the job has a run queued or running.
+    public func enqueue(jobID: UUID) async throws -> JobRun {
+        guard let job = try await catalog.job(id: jobID) else { throw EngineError.jobNotFound(jobID) }
+        let active = try await catalog.runs(jobID: jobID).contains { $0.state == .queued || $0.state == .running }
+        if active { throw EngineError.jobAlreadyRunning(jobID) }
+        let run = JobRun(
+            externalID: ExternalJobID.make(prefix: ExternalJobID.backupPrefix), jobID: job.id,
+            organizationID: job.organizationID, kind: .backup)
+        try await catalog.insertRun(run)
+        try await catalog.updateJobStatus(id: job.id, lastRun: job.lastRun, lastStatus: .queued)
+        return run
+    }
+
+    /// Runs a job now and returns the finished run (state `succeeded`, `warning` or `failed`).
+    /// - Parameter fullEnumeration: read every item again instead of following the stored delta links.
+    public func runNow(
+        jobID: UUID, fullEnumeration: Bool = false, progress: (@Sendable (BackupProgress) -> Void)? = nil
+    ) async throws -> JobRun {
+        let run = try await enqueue(jobID: jobID)
+        return try await execute(run, fullEnumeration: fullEnumeration, progress: progress)
+    }
+
+    /// Executes a queued run to its end. Item failures make the run `warning`; anything that prevents the
+    /// commit makes it `failed` and discards what it wrote.
+    public func execute(
+        _ queued: JobRun, fullEnumeration: Bool = false, progress: (@Sendable (BackupProgress) -> Void)? = nil
+    ) async throws -> JobRun {
+        guard let jobID = queued.jobID, let job = try await catalog.job(id: jobID) else {
+            throw EngineError.jobNotFound(queued.jobID ?? UUID())
+        }
+        var logger = logger
+        logger[metadataKey: "lifeboat.job.id"] = "\(job.id)"
+        logger[metadataKey: "lifeboat.run.id"] = "\(queued.externalID)"
+
+        var run = queued
+        run.state = .running
+        run.startedAt = Date()
+        try await catalog.updateRun(run)
+        try await catalog.updateJobStatus(id: job.id, lastRun: run.startedAt, lastStatus: .running)
+        logger.info("Backup run started", metadata: ["lifeboat.job.name": "\(job.name)"])
+
+        var errors: [RunError] = []
+        do {
+            try await catalog.discardUncommittedRuns(jobID: job.id)
+            run.counters = try await backUp(
+                job, run: run, fullEnumeration: fullEnumeration, errors: &errors, progress: progress, logger: logger)
+            run.state = run.counters.itemsFailed > 0 || !errors.isEmpty ? .warning : .succeeded
+        } catch {
+            logger.error("Backup run failed", metadata: ["lifeboat.error": "\(error)"])
+            errors.append(RunError(message: "The run failed: \(error)", itemPath: nil))
+            run.state = .failed
+            try? await catalog.discardUncommittedRuns(jobID: job.id)
+        }
+        run.endedAt = Date()
+        try await catalog.appendRunErrors(errors, runID: run.id)
+        try await catalog.updateRun(run)
+        let status: JobStatus = switch run.state {
+        case .succeeded: .success
+        case .warning: .warning
+        default: .failed
+        }
+        try await catalog.updateJobStatus(id: job.id, lastRun: run.startedAt, lastStatus: status)
+        logger.info(
+            "Backup run ended",
+            metadata: [
+                "lifeboat.run.state": "\(run.state.rawValue)", "lifeboat.run.filesAdded": "\(run.counters.filesAdded)",
+                "lifeboat.run.filesChanged": "\(run.counters.filesChanged)", "lifeboat.run.itemsFailed": "\(run.counters.itemsFailed)",
+            ])
+        return run
+    }
+
+    private func backUp(
+        _ job: BackupJob, run: JobRun, fullEnumeration: Bool, errors: inout [RunError], progress: (@Sendable (BackupProgress) -> Void)?,
+        logger: Logger
+    ) async throws -> RunCounters {
+        guard let organization = try await catalog.organization(id: job.organizationID) else {
+            throw EngineError.organizationNotFound(job.organizationID)
+        }
+        guard let repositoryRecord = try await catalog.repository(id: job.repositoryID) else {
+            throw EngineError.repositoryNotFound(job.repositoryID)
+        }
+        let repository = try await repositories.repository(for: repositoryRecord)
+        let graph = try await connector.graph(for: organization)
+
+        let resolved = try await ScopeResolver(graph: graph, organizationID: organization.id).resolve(job.scope)
+        errors += resolved.errors
+        var counters = RunCounters()
+        counters.itemsFailed += resolved.errors.count
+
+        let point = try await catalog.beginRestorePoint(
+            jobID: job.id, runID: run.id, organizationID: organization.id, repositoryID: repositoryRecord.id,
+            backupTime: run.startedAt ?? Date(), isOneDrive: resolved.drives.contains { $0.kind == .oneDrive },
+            isSharePoint: resolved.drives.contains { $0.kind == .documentLibrary })
+
+        var deltaLinks: [String: String] = [:]
+        for (index, drive) in resolved.drives.enumerated() {
+            try await catalog.upsertDrive(drive)
+            let label = drive.ownerDisplayName.map { "\($0)'s OneDrive" } ?? "\(drive.siteTitle ?? "") / \(drive.name)"
+            let before = counters
+            let backup = DriveBackup(
+                graph: graph, catalog: catalog, repository: repository, drive: drive,
+                storedDeltaLink: fullEnumeration ? nil : try await catalog.deltaLink(jobID: job.id, driveID: drive.driveID),
+                sequence: point.sequence, downloadConcurrency: downloadConcurrency, logger: logger,
+                onPage: { driveCounters in
+                    progress?(
+                        BackupProgress(
+                            drive: label, drivesDone: index, drivesTotal: resolved.drives.count,
+                            counters: before.adding(driveCounters)))
+                })
+            do {
+                let outcome = try await backup.run()
+                counters = counters.adding(outcome.counters)
+                errors += outcome.errors
+                if let link = outcome.deltaLink { deltaLinks[drive.driveID] = link }
+            } catch {
+                errors.append(RunError(message: "Backing up \(label) stopped: \(error)", itemPath: drive.webURL))
+                counters.itemsFailed += 1
+            }
+            progress?(
+                BackupProgress(drive: label, drivesDone: index + 1, drivesTotal: resolved.drives.count, counters: counters))
+        }
+
+        try await repository.flush()
+        try await catalog.commitRestorePoint(id: point.id, deltaLinks: deltaLinks)
+        return counters
+    }
+}
+
+extension RunCounters {
+    /// The sum of two sets of counters.
+    func adding(_ other: RunCounters) -> RunCounters {
+        var sum = self
+        sum.drivesProcessed += other.drivesProcessed
+        sum.itemsScanned += other.itemsScanned
+        sum.filesAdded += other.filesAdded
+        sum.filesChanged += other.filesChanged
+        sum.itemsRenamedOrMoved += other.itemsRenamedOrMoved
+        sum.itemsDeleted += other.itemsDeleted
+        sum.foldersProcessed += other.foldersProcessed
+        sum.filesUnchanged += other.filesUnchanged
+        sum.versionsStored += other.versionsStored
+        sum.itemsFailed += other.itemsFailed
+        sum.bytesDownloaded += other.bytesDownloaded
+        sum.bytesStored += other.bytesStored
+        sum.itemsRestored += other.itemsRestored
+        sum.itemsSkipped += other.itemsSkipped
+        sum.bytesUploaded += other.bytesUploaded
+        return sum
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+
+/// Failures of backup, restore and export work that a caller (CLI, HTTP dialect) maps to a message or a status.
+public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// No job with this id.
+    case jobNotFound(UUID)
+    /// No organization with this id.
+    case organizationNotFound(UUID)
+    /// No repository with this id.
+    case repositoryNotFound(UUID)
+    /// The job already has a queued or running run.
+    case jobAlreadyRunning(UUID)
+    /// The organization has no Graph secret stored.
+    case missingGraphSecret(organization: String)
+    /// The repository could not be opened or written.
+    case repositoryUnavailable(String)
+    /// The run could not complete (nothing of it was committed).
+    case runFailed(String)
+
+    public var description: String {
+        switch self {
+        case .jobNotFound(let id): return "No backup job has id \(id)."
+        case .organizationNotFound(let id): return "No organization has id \(id)."
+        case .repositoryNotFound(let id): return "No backup repository has id \(id)."
+        case .jobAlreadyRunning(let id): return "Backup job \(id) is already running."
+        case .missingGraphSecret(let name): return "Organization \(name) has no Microsoft Graph client secret configured."
+        case .repositoryUnavailable(let detail): return "The backup repository is unavailable: \(detail)"
+        case .runFailed(let detail): return "The run failed and nothing of it was kept: \(detail)"
+        }
+    }
+}

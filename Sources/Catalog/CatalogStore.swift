@@ -1,0 +1,160 @@
+import Foundation
+import LifeboatModel
+
+/// Filters of `GET /v6/RestorePoints` (seed 003); every field is optional.
+public struct RestorePointFilter: Sendable, Hashable {
+    public var organizationID: UUID?
+    public var jobID: UUID?
+    public var repositoryID: UUID?
+    /// Only restore points whose backup time is strictly after this instant.
+    public var backupTimeAfter: Date?
+
+    /// Creates a filter.
+    public init(organizationID: UUID? = nil, jobID: UUID? = nil, repositoryID: UUID? = nil, backupTimeAfter: Date? = nil) {
+        self.organizationID = organizationID
+        self.jobID = jobID
+        self.repositoryID = repositoryID
+        self.backupTimeAfter = backupTimeAfter
+    }
+}
+
+/// How a point-in-time listing treats history.
+public struct PointInTimeOptions: Sendable, Hashable {
+    /// Also return items that existed before the point in time but were deleted by it (their last state).
+    public var showDeleted: Bool
+    /// Return every state of each item up to the point in time (including historical Graph versions), not just the one valid at it.
+    public var showAllVersions: Bool
+
+    /// Creates options; both off by default.
+    public init(showDeleted: Bool = false, showAllVersions: Bool = false) {
+        self.showDeleted = showDeleted
+        self.showAllVersions = showAllVersions
+    }
+}
+
+/// A message of a run's errors with how many times it happened (AvePoint's `jobErrors`).
+public struct RunErrorSummary: Sendable, Hashable {
+    public var message: String
+    public var count: Int
+
+    /// Creates a summary line.
+    public init(message: String, count: Int) {
+        self.message = message
+        self.count = count
+    }
+}
+
+/// Credentials of a principal as stored: a salted slow hash of the password or client secret.
+public struct StoredCredential: Sendable, Hashable {
+    public var principal: Principal
+    /// PHC-style string of the hash (algorithm, parameters, salt, digest); never the secret itself.
+    public var secretHash: String
+
+    /// Creates a stored credential.
+    public init(principal: Principal, secretHash: String) {
+        self.principal = principal
+        self.secretHash = secretHash
+    }
+}
+
+/// Everything Lifeboat persists about its organizations, jobs, runs, restore points and item versions.
+///
+/// Implementations are safe to share between tasks. Every write that must be atomic is one method.
+/// Restore points are invisible until committed: item versions written by a run that never commits
+/// are ignored by every point-in-time query and removed by `discardUncommittedRuns`.
+public protocol CatalogStore: Sendable {
+    // MARK: Organizations, repositories, jobs
+    func insertOrganization(_ organization: Organization) async throws
+    func organizations() async throws -> [Organization]
+    func organization(id: UUID) async throws -> Organization?
+    /// Stores the organization's Graph client secret (encrypted at rest with the catalog's key).
+    func setGraphSecret(_ secret: String, organizationID: UUID) async throws
+    /// Reads the organization's Graph client secret back.
+    func graphSecret(organizationID: UUID) async throws -> String?
+
+    func insertRepository(_ repository: BackupRepository) async throws
+    func repositories() async throws -> [BackupRepository]
+    func repository(id: UUID) async throws -> BackupRepository?
+
+    func insertJob(_ job: BackupJob) async throws
+    func jobs() async throws -> [BackupJob]
+    func job(id: UUID) async throws -> BackupJob?
+    /// Records the start time and status of a job's latest run.
+    func updateJobStatus(id: UUID, lastRun: Date?, lastStatus: JobStatus) async throws
+
+    // MARK: Runs
+    func insertRun(_ run: JobRun) async throws
+    func run(id: UUID) async throws -> JobRun?
+    func run(externalID: String) async throws -> JobRun?
+    /// Runs of a job, newest first.
+    func runs(jobID: UUID) async throws -> [JobRun]
+    /// Replaces state, times and counters of a run.
+    func updateRun(_ run: JobRun) async throws
+    /// Runs of the given kinds and states for an organization (e.g. running restore/export jobs for the 429 rule).
+    func countRuns(organizationID: UUID, kinds: Set<JobRunKind>, states: Set<JobRunState>) async throws -> Int
+    /// Appends errors to a run's log.
+    func appendRunErrors(_ errors: [RunError], runID: UUID) async throws
+    /// A run's errors in the order they happened.
+    func runErrors(runID: UUID) async throws -> [RunError]
+    /// A run's errors grouped by message, most frequent first.
+    func runErrorSummary(runID: UUID) async throws -> [RunErrorSummary]
+
+    // MARK: Drives and delta links
+    /// Inserts or updates what is known of a drive.
+    func upsertDrive(_ drive: ProtectedDrive) async throws
+    func drives(organizationID: UUID) async throws -> [ProtectedDrive]
+    func drive(id driveID: String) async throws -> ProtectedDrive?
+    /// The delta link a job stored for a drive with its last committed restore point.
+    func deltaLink(jobID: UUID, driveID: String) async throws -> String?
+
+    // MARK: Restore points
+    /// Allocates the next restore point sequence for a run; the point stays invisible until committed.
+    func beginRestorePoint(
+        jobID: UUID, runID: UUID, organizationID: UUID, repositoryID: UUID, backupTime: Date,
+        isOneDrive: Bool, isSharePoint: Bool
+    ) async throws -> RestorePoint
+    /// Makes a restore point visible and stores the drives' new delta links, in one transaction.
+    func commitRestorePoint(id: UUID, deltaLinks: [String: String]) async throws
+    /// Removes uncommitted restore points of a job (a crashed or failed run) and everything they wrote.
+    func discardUncommittedRuns(jobID: UUID) async throws
+    /// Committed restore points matching the filter, newest first.
+    func restorePoints(_ filter: RestorePointFilter) async throws -> [RestorePoint]
+    func restorePoint(id: UUID) async throws -> RestorePoint?
+    /// The latest committed restore point (of the job, or of any job of the organization) taken at or before `time`.
+    func latestRestorePoint(organizationID: UUID, jobID: UUID?, notAfter time: Date) async throws -> RestorePoint?
+
+    // MARK: Item versions (temporal)
+    /// The current (open, non-historical) rows of the given items of a drive, keyed by item id, including
+    /// rows opened by the uncommitted run in progress.
+    func currentItems(driveID: String, itemIDs: [String]) async throws -> [String: ItemVersion]
+    /// Closes the current rows of `closing` items (validTo = `sequence`) and inserts `rows`, in one transaction.
+    /// Historical rows (`isHistorical`) never close anything.
+    func recordItemVersions(_ rows: [ItemVersion], closing: [String], driveID: String, sequence: Int64) async throws
+    /// Ids of the items of a drive that are current (open) as of now; for reconciling a full re-enumeration.
+    func openItemIDs(driveID: String) async throws -> [String]
+    /// The items of a drive as they were at restore point `sequence` (committed rows only).
+    func items(driveID: String, at sequence: Int64, options: PointInTimeOptions) async throws -> [ItemVersion]
+    /// The children of a folder as they were at restore point `sequence`.
+    func children(driveID: String, parentID: String, at sequence: Int64, options: PointInTimeOptions) async throws -> [ItemVersion]
+    /// One item's state at restore point `sequence`.
+    func item(driveID: String, itemID: String, at sequence: Int64) async throws -> ItemVersion?
+    /// Every stored state of an item up to restore point `sequence`, oldest first (historical Graph versions included).
+    func history(driveID: String, itemID: String, upTo sequence: Int64) async throws -> [ItemVersion]
+
+    // MARK: Restore sessions
+    func insertRestoreSession(_ session: RestoreSession) async throws
+    func restoreSession(id: UUID) async throws -> RestoreSession?
+    func restoreSessions() async throws -> [RestoreSession]
+    func updateRestoreSession(_ session: RestoreSession) async throws
+    func appendRestoreSessionEvents(_ events: [RestoreSessionEvent]) async throws
+    func restoreSessionEvents(sessionID: UUID) async throws -> [RestoreSessionEvent]
+
+    // MARK: Principals and tokens
+    func insertPrincipal(_ credential: StoredCredential) async throws
+    func credential(name: String) async throws -> StoredCredential?
+    func principal(id: UUID) async throws -> Principal?
+    func insertToken(_ token: IssuedToken) async throws
+    /// A token that is known and not expired at `now`.
+    func validToken(hash: String, now: Date) async throws -> IssuedToken?
+    func deleteToken(hash: String) async throws
+}

@@ -1,0 +1,64 @@
+import Foundation
+import LifeboatModel
+import SQLKit
+
+extension SQLCatalog {
+    /// Inserts a backup job; its organization and repository must exist.
+    public func insertJob(_ job: BackupJob) async throws {
+        let scope = try Self.json(job.scope)
+        try await database.write { db in
+            try await db.raw("""
+                INSERT INTO jobs (id, organization_id, repository_id, name, description, scope, is_enabled,
+                                  last_run, last_status, created_at)
+                VALUES (\(bind: job.id.catalogText), \(bind: job.organizationID.catalogText),
+                        \(bind: job.repositoryID.catalogText), \(bind: job.name), \(bind: job.description),
+                        \(bind: scope), \(bind: job.isEnabled), \(bind: job.lastRun?.catalogMilliseconds),
+                        \(bind: job.lastStatus.rawValue), \(bind: job.createdAt.catalogMilliseconds))
+                """).run()
+        }
+    }
+
+    /// Every job, by name.
+    public func jobs() async throws -> [BackupJob] {
+        try await database.read { db in
+            try await db.raw("SELECT \(unsafeRaw: Self.jobColumns) FROM jobs ORDER BY name, id").all().map(Self.decodeJob)
+        }
+    }
+
+    /// One job, or `nil` when unknown.
+    public func job(id: UUID) async throws -> BackupJob? {
+        try await database.read { db in
+            try await db.raw("SELECT \(unsafeRaw: Self.jobColumns) FROM jobs WHERE id = \(bind: id.catalogText)")
+                .first().map(Self.decodeJob)
+        }
+    }
+
+    /// Records the start time and outcome of a job's latest run; throws `CatalogError.notFound` for an unknown job.
+    public func updateJobStatus(id: UUID, lastRun: Date?, lastStatus: JobStatus) async throws {
+        let updated = try await database.write { db in
+            try await db.raw("""
+                UPDATE jobs SET last_run = \(bind: lastRun?.catalogMilliseconds), last_status = \(bind: lastStatus.rawValue)
+                WHERE id = \(bind: id.catalogText) RETURNING id
+                """).all()
+        }
+        guard !updated.isEmpty else { throw CatalogError.notFound("Job \(id)") }
+    }
+
+    static let jobColumns =
+        "id, organization_id, repository_id, name, description, scope, is_enabled, last_run, last_status, created_at"
+
+    static func decodeJob(_ row: any SQLRow) throws -> BackupJob {
+        BackupJob(
+            id: try row.uuid("id", table: "jobs"),
+            organizationID: try row.uuid("organization_id", table: "jobs"),
+            repositoryID: try row.uuid("repository_id", table: "jobs"),
+            name: try row.string("name"),
+            description: try row.string("description"),
+            scope: try row.json("scope", table: "jobs", as: BackupScope.self),
+            isEnabled: try row.bool("is_enabled"),
+            lastRun: try row.optionalDate("last_run"),
+            lastStatus: try row.enumValue("last_status", table: "jobs", as: JobStatus.self),
+            createdAt: try row.date("created_at")
+        )
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import LifeboatModel
+import SQLKit
+
+extension SQLCatalog {
+    /// Inserts a run; its external id must be unique.
+    public func insertRun(_ run: JobRun) async throws {
+        let counters = try Self.json(run.counters)
+        try await database.write { db in
+            try await db.raw("""
+                INSERT INTO job_runs (id, external_id, job_id, organization_id, kind, state, created_at, started_at,
+                                      ended_at, counters, request)
+                VALUES (\(bind: run.id.catalogText), \(bind: run.externalID), \(bind: run.jobID?.catalogText),
+                        \(bind: run.organizationID.catalogText), \(bind: run.kind.rawValue), \(bind: run.state.rawValue),
+                        \(bind: run.createdAt.catalogMilliseconds), \(bind: run.startedAt?.catalogMilliseconds),
+                        \(bind: run.endedAt?.catalogMilliseconds), \(bind: counters), \(bind: run.request))
+                """).run()
+        }
+    }
+
+    /// One run by Lifeboat's id, or `nil`.
+    public func run(id: UUID) async throws -> JobRun? {
+        try await database.read { db in
+            try await db.raw("SELECT \(unsafeRaw: Self.runColumns) FROM job_runs WHERE id = \(bind: id.catalogText)")
+                .first().map(Self.decodeRun)
+        }
+    }
+
+    /// One run by its AvePoint-style external id, or `nil`.
+    public func run(externalID: String) async throws -> JobRun? {
+        try await database.read { db in
+            try await db.raw("SELECT \(unsafeRaw: Self.runColumns) FROM job_runs WHERE external_id = \(bind: externalID)")
+                .first().map(Self.decodeRun)
+        }
+    }
+
+    /// Runs of a job, newest (by creation time) first.
+    public func runs(jobID: UUID) async throws -> [JobRun] {
+        try await database.read { db in
+            try await db.raw("""
+                SELECT \(unsafeRaw: Self.runColumns) FROM job_runs WHERE job_id = \(bind: jobID.catalogText)
+                ORDER BY created_at DESC, external_id DESC
+                """).all().map(Self.decodeRun)
+        }
+    }
+
+    /// Replaces state, times, counters and request of a run; throws `CatalogError.notFound` for an unknown id.
+    public func updateRun(_ run: JobRun) async throws {
+        let counters = try Self.json(run.counters)
+        let updated = try await database.write { db in
+            try await db.raw("""
+                UPDATE job_runs SET state = \(bind: run.state.rawValue),
+                    started_at = \(bind: run.startedAt?.catalogMilliseconds),
+                    ended_at = \(bind: run.endedAt?.catalogMilliseconds),
+                    counters = \(bind: counters), request = \(bind: run.request)
+                WHERE id = \(bind: run.id.catalogText) RETURNING id
+                """).all()
+        }
+        guard !updated.isEmpty else { throw CatalogError.notFound("Run \(run.id)") }
+    }
+
+    /// How many runs of the organization have one of `kinds` and one of `states` (0 when either set is empty).
+    public func countRuns(organizationID: UUID, kinds: Set<JobRunKind>, states: Set<JobRunState>) async throws -> Int {
+        guard !kinds.isEmpty, !states.isEmpty else { return 0 }
+        let kindValues: [any Encodable & Sendable] = kinds.map(\.rawValue).sorted()
+        let stateValues: [any Encodable & Sendable] = states.map(\.rawValue).sorted()
+        return try await database.read { db in
+            try await db.raw("""
+                SELECT COUNT(*) AS run_count FROM job_runs
+                WHERE organization_id = \(bind: organizationID.catalogText)
+                  AND state IN (\(binds: stateValues)) AND kind IN (\(binds: kindValues))
+                """).first(decodingColumn: "run_count", as: Int.self) ?? 0
+        }
+    }
+
+    /// Appends errors to a run's log in one transaction, keeping their order.
+    public func appendRunErrors(_ errors: [RunError], runID: UUID) async throws {
+        guard !errors.isEmpty else { return }
+        let batchSize = rowsPerStatement(columnCount: 4)
+        try await database.transaction { db in
+            for start in stride(from: 0, to: errors.count, by: batchSize) {
+                let batch = errors[start..<min(start + batchSize, errors.count)]
+                let values = batch.map { error -> SQLQueryString in
+                    "(\(bind: runID.catalogText), \(bind: error.message), \(bind: error.itemPath), \(bind: error.occurredAt.catalogMilliseconds))"
+                }
+                try await db.raw("""
+                    INSERT INTO run_errors (run_id, message, item_path, occurred_at)
+                    VALUES \(values.joined(separator: ", "))
+                    """).run()
+            }
+        }
+    }
+
+    /// A run's errors in the order they were appended.
+    public func runErrors(runID: UUID) async throws -> [RunError] {
+        try await database.read { db in
+            try await db.raw("""
+                SELECT message, item_path, occurred_at FROM run_errors WHERE run_id = \(bind: runID.catalogText) ORDER BY id
+                """).all().map { row in
+                RunError(message: try row.string("message"), itemPath: try row.optionalString("item_path"),
+                         occurredAt: try row.date("occurred_at"))
+            }
+        }
+    }
+
+    /// A run's errors grouped by message, most frequent first (ties by message).
+    public func runErrorSummary(runID: UUID) async throws -> [RunErrorSummary] {
+        try await database.read { db in
+            try await db.raw("""
+                SELECT message, COUNT(*) AS error_count FROM run_errors WHERE run_id = \(bind: runID.catalogText)
+                GROUP BY message ORDER BY error_count DESC, message
+                """).all().map { row in
+                RunErrorSummary(message: try row.string("message"), count: try row.decode(column: "error_count", as: Int.self))
+            }
+        }
+    }
+
+    static let runColumns =
+        "id, external_id, job_id, organization_id, kind, state, created_at, started_at, ended_at, counters, request"
+
+    static func decodeRun(_ row: any SQLRow) throws -> JobRun {
+        JobRun(
+            id: try row.uuid("id", table: "job_runs"),
+            externalID: try row.string("external_id"),
+            jobID: try row.optionalUUID("job_id", table: "job_runs"),
+            organizationID: try row.uuid("organization_id", table: "job_runs"),
+            kind: try row.enumValue("kind", table: "job_runs", as: JobRunKind.self),
+            state: try row.enumValue("state", table: "job_runs", as: JobRunState.self),
+            createdAt: try row.date("created_at"),
+            startedAt: try row.optionalDate("started_at"),
+            endedAt: try row.optionalDate("ended_at"),
+            counters: try row.json("counters", table: "job_runs", as: RunCounters.self),
+            request: try row.optionalString("request")
+        )
+    }
+}

@@ -1,0 +1,69 @@
+/// Everything that can go wrong in the content repository, with enough detail for a person to act on it.
+public enum ChunkStoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// No key file in the repository could be unlocked with the given password.
+    case wrongPassword
+    /// The object store holds no repository (its `config` object is missing).
+    case repositoryNotFound
+    /// `initialize` was called on a store that already holds a repository.
+    case repositoryAlreadyExists
+    /// The repository was written by a newer, unknown format version.
+    case unsupportedVersion(object: String, version: Int)
+    /// An object key is malformed (empty, absolute, or containing `.`/`..` components).
+    case invalidKey(String)
+    /// The object does not exist in the store.
+    case objectNotFound(String)
+    /// A write-once object already exists with different content.
+    case objectConflict(String)
+    /// A ranged read asked for bytes outside the object.
+    case rangeNotSatisfiable(key: String, lowerBound: Int64, upperBound: Int64, size: Int64)
+    /// A file-system call failed.
+    case io(operation: String, path: String, errno: Int32)
+    /// A chunk failed verification (authentication tag, id or length); the repository copy is damaged.
+    case corruptChunk(id: String, reason: String)
+    /// A pack's table or trailer is damaged.
+    case corruptPack(key: String, reason: String)
+    /// An index file, key file or the config object is damaged.
+    case corruptMetadata(key: String, reason: String)
+    /// A manifest references a chunk that the repository index does not know.
+    case chunkNotFound(id: String)
+    /// A serialized content manifest is malformed.
+    case invalidManifest(String)
+    /// Chunker or key-derivation parameters are out of range.
+    case invalidParameters(String)
+
+    /// A sentence describing the error and what to do about it.
+    public var description: String {
+        switch self {
+        case .wrongPassword:
+            return "wrong repository password: no key in keys/ could be unlocked with it"
+        case .repositoryNotFound:
+            return "no repository found (the 'config' object is missing); initialize one first"
+        case .repositoryAlreadyExists:
+            return "a repository already exists in this store; open it instead of initializing"
+        case .unsupportedVersion(let object, let version):
+            return "'\(object)' has format version \(version), which this build does not understand; upgrade Lifeboat"
+        case .invalidKey(let key):
+            return "invalid object key '\(key)': keys are relative paths without empty, '.' or '..' components"
+        case .objectNotFound(let key):
+            return "object '\(key)' not found in the repository store"
+        case .objectConflict(let key):
+            return "object '\(key)' already exists with different content; objects are write-once"
+        case .rangeNotSatisfiable(let key, let lower, let upper, let size):
+            return "range \(lower)..<\(upper) is outside object '\(key)' of \(size) bytes"
+        case .io(let operation, let path, let errno):
+            return "\(operation) failed for '\(path)' (errno \(errno)); check permissions and free space"
+        case .corruptChunk(let id, let reason):
+            return "chunk \(id) is corrupt (\(reason)); run a repository check"
+        case .corruptPack(let key, let reason):
+            return "pack '\(key)' is corrupt (\(reason)); run a repository check"
+        case .corruptMetadata(let key, let reason):
+            return "repository object '\(key)' is corrupt (\(reason))"
+        case .chunkNotFound(let id):
+            return "chunk \(id) is not in the repository index; the content was never flushed or was pruned"
+        case .invalidManifest(let reason):
+            return "invalid content manifest: \(reason)"
+        case .invalidParameters(let reason):
+            return "invalid parameters: \(reason)"
+        }
+    }
+}

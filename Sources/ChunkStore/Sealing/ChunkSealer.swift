@@ -1,0 +1,94 @@
+import CompressNIO
+import Crypto
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+
+/// Turns plaintext chunks into sealed ones and back: id, compression, AES-256-GCM.
+///
+/// Sealed chunk layout: nonce (12) ‖ ciphertext ‖ tag (16); the plaintext under encryption is
+/// one compression byte (`ChunkCompression`) then the payload; the chunk id is the associated data,
+/// so a chunk cannot be swapped for another. Stateless and `Sendable`: use it from any task.
+struct ChunkSealer: Sendable {
+    let keys: RepositoryKeys
+
+    /// Overhead that sealing adds besides compression: nonce, tag and the compression byte.
+    static let overhead = 12 + 16 + 1
+
+    /// Compression is kept only when it saves at least this fraction of the chunk.
+    static let minimumSavings = 0.05
+
+    /// HMAC-SHA-256 of the plaintext under the id key.
+    func chunkID(of plaintext: ByteBuffer) -> ChunkID {
+        let code = HMAC<SHA256>.authenticationCode(for: plaintext.readableBytesView, using: keys.chunkID)
+        return ChunkID(bytes: Array(code))
+    }
+
+    /// Compresses (when worthwhile) and encrypts one chunk.
+    func seal(_ plaintext: ByteBuffer, id: ChunkID) throws -> ByteBuffer {
+        var payload = plaintext
+        var compression = ChunkCompression.none
+        if plaintext.readableBytes >= 64 {
+            var input = plaintext
+            let compressed = try input.compress(with: .zlib())
+            if Double(compressed.readableBytes) <= Double(plaintext.readableBytes) * (1 - Self.minimumSavings) {
+                payload = compressed
+                compression = .zlib
+            }
+        }
+        var inner = ByteBufferAllocator().buffer(capacity: payload.readableBytes + 1)
+        inner.writeInteger(compression.rawValue)
+        inner.writeImmutableBuffer(payload)
+        let box = try AES.GCM.seal(inner.readableBytesView, using: keys.encryption, authenticating: id.bytes)
+        return ByteBuffer(data: box.combined!)
+    }
+
+    /// Decrypts, decompresses and verifies one chunk; throws `ChunkStoreError.corruptChunk` on any mismatch.
+    func open(_ sealed: ByteBuffer, id: ChunkID, rawLength: Int) throws -> ByteBuffer {
+        let inner: Data
+        do {
+            let box = try AES.GCM.SealedBox(combined: sealed.readableBytesView)
+            inner = try AES.GCM.open(box, using: keys.encryption, authenticating: id.bytes)
+        } catch {
+            throw ChunkStoreError.corruptChunk(id: id.hex, reason: "authentication failed")
+        }
+        var buffer = ByteBuffer(data: inner)
+        guard let byte = buffer.readInteger(as: UInt8.self), let compression = ChunkCompression(rawValue: byte) else {
+            throw ChunkStoreError.corruptChunk(id: id.hex, reason: "unknown compression")
+        }
+        let plaintext: ByteBuffer
+        switch compression {
+        case .none:
+            plaintext = buffer
+        case .zlib:
+            var output = ByteBufferAllocator().buffer(capacity: rawLength + 64)
+            do {
+                try buffer.decompress(to: &output, with: .zlib())
+            } catch {
+                throw ChunkStoreError.corruptChunk(id: id.hex, reason: "decompression failed: \(error)")
+            }
+            plaintext = output
+        }
+        guard plaintext.readableBytes == rawLength else {
+            throw ChunkStoreError.corruptChunk(
+                id: id.hex, reason: "expected \(rawLength) bytes, decoded \(plaintext.readableBytes)")
+        }
+        guard HMAC<SHA256>.isValidAuthenticationCode(id.bytes, authenticating: plaintext.readableBytesView, using: keys.chunkID)
+        else { throw ChunkStoreError.corruptChunk(id: id.hex, reason: "content does not match its id") }
+        return plaintext
+    }
+
+    /// Encrypts repository metadata (pack tables, index files) with a label as associated data.
+    func sealMetadata(_ plaintext: ByteBuffer, label: String) throws -> ByteBuffer {
+        let box = try AES.GCM.seal(plaintext.readableBytesView, using: keys.encryption, authenticating: Array(label.utf8))
+        return ByteBuffer(data: box.combined!)
+    }
+
+    /// Decrypts metadata sealed with `sealMetadata`; nil when the tag does not verify.
+    func openMetadata(_ sealed: ByteBuffer, label: String) -> ByteBuffer? {
+        guard let box = try? AES.GCM.SealedBox(combined: sealed.readableBytesView),
+            let plaintext = try? AES.GCM.open(box, using: keys.encryption, authenticating: Array(label.utf8))
+        else { return nil }
+        return ByteBuffer(data: plaintext)
+    }
+}

@@ -1,0 +1,36 @@
+import HTTPTypes
+
+/// A request Lifeboat refuses, before or while handling it; each dialect renders it in its own error shape.
+enum RequestError: Error, Sendable {
+    /// A query, path or body field has a value Lifeboat cannot accept.
+    case invalidField(name: String, reason: String)
+    /// The body is not what the operation takes (not JSON, wrong types...).
+    case invalidBody(String)
+    /// A resource named in the request does not exist.
+    case notFound(resource: String, id: String)
+    /// The request conflicts with the state of the resource (a job already running...).
+    case conflict(String)
+    /// The principal lacks a scope the operation needs.
+    case forbidden(String)
+
+    /// The HTTP status this error answers with.
+    var status: HTTPResponse.Status {
+        switch self {
+        case .invalidField, .invalidBody: .badRequest
+        case .notFound: .notFound
+        case .conflict: .conflict
+        case .forbidden: .forbidden
+        }
+    }
+
+    /// The message shown to the caller; names the offending field.
+    var message: String {
+        switch self {
+        case .invalidField(let name, let reason): "Invalid value of '\(name)': \(reason)"
+        case .invalidBody(let detail): "The request body is invalid: \(detail)"
+        case .notFound(let resource, let id): "\(resource) '\(id)' was not found."
+        case .conflict(let detail): detail
+        case .forbidden(let detail): detail
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import NIOCore
+
+/// What to do when an upload or a new folder meets an existing item of the same name.
+public enum ConflictBehavior: String, Sendable, Hashable {
+    case fail
+    case replace
+    case rename
+}
+
+/// The Microsoft Graph calls Lifeboat makes: discovery, delta enumeration, downloads, uploads.
+///
+/// Implementations retry transient failures and honour throttling themselves; what they throw is final
+/// for that call. Knows nothing of backups.
+public protocol GraphAPI: Sendable {
+    /// Every user of the tenant.
+    func users() async throws -> [GraphUser]
+    /// A user's OneDrive. Throws `GraphError.service(404...)` when the user has none.
+    func userDrive(userPrincipalName: String) async throws -> GraphDrive
+    /// A site by its absolute URL (`https://contoso.sharepoint.com/sites/Finance`).
+    func site(url: String) async throws -> GraphSite
+    /// Every top-level site collection (not personal sites).
+    func rootSites() async throws -> [GraphSite]
+    /// Direct subsites of a site.
+    func subsites(siteID: String) async throws -> [GraphSite]
+    /// Document libraries of a site.
+    func drives(siteID: String) async throws -> [GraphDrive]
+    /// One page of delta: from the start of the drive when `link` is nil, else from a next or delta link.
+    /// Throws `GraphError.resyncRequired` when a stored delta link is no longer valid.
+    func delta(driveID: String, link: String?) async throws -> DeltaPage
+    /// One item.
+    func item(driveID: String, itemID: String) async throws -> GraphDriveItem
+    /// Children of a folder.
+    func children(driveID: String, itemID: String) async throws -> [GraphDriveItem]
+    /// An item's version history, newest first.
+    func versions(driveID: String, itemID: String) async throws -> [GraphItemVersion]
+    /// Streams an item's current content, or one of its earlier versions.
+    func content(driveID: String, itemID: String, versionID: String?) async throws -> GraphContent
+    /// Creates a folder under `parentID`.
+    func createFolder(driveID: String, parentID: String, name: String, conflict: ConflictBehavior) async throws -> GraphDriveItem
+    /// Uploads a small file in one request (keep to a few MiB).
+    func uploadSmallFile(
+        driveID: String, parentID: String, name: String, content: ByteBuffer, conflict: ConflictBehavior
+    ) async throws -> GraphDriveItem
+    /// Starts a resumable upload of a large file.
+    func createUploadSession(
+        driveID: String, parentID: String, name: String, conflict: ConflictBehavior
+    ) async throws -> UploadSession
+    /// Sends one fragment of an upload session; fragments but the last must be multiples of 320 KiB.
+    func uploadFragment(
+        _ session: UploadSession, offset: Int64, totalSize: Int64, content: ByteBuffer
+    ) async throws -> UploadFragmentResult
+}
+
+/// A resumable upload started with `createUploadSession`.
+public struct UploadSession: Sendable, Hashable {
+    /// Where fragments go (pre-authenticated: no Authorization header).
+    public var uploadURL: String
+
+    /// Creates a session handle.
+    public init(uploadURL: String) {
+        self.uploadURL = uploadURL
+    }
+
+    /// Fragments must be multiples of this size (320 KiB), except the last.
+    public static let fragmentQuantum = 327_680
+}
+
+/// What Graph answered to an upload fragment.
+public enum UploadFragmentResult: Sendable {
+    /// More is expected, starting at these ranges (`"26-"`, `"0-25"`...).
+    case incomplete(nextExpectedRanges: [String])
+    /// The upload is complete and the item exists.
+    case completed(GraphDriveItem)
+}

@@ -1,0 +1,325 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// Microsoft Graph over AsyncHTTPClient, for one tenant.
+///
+/// Retries transient failures (5xx, resets) with exponential backoff and jitter, pauses every call of the
+/// tenant when Graph throttles (429/503 with `Retry-After`), renews tokens before they expire.
+/// The `HTTPClient` is owned by the caller, who shuts it down; it must not follow redirects
+/// (downloads are redirected to pre-authenticated URLs that must not receive the bearer token).
+public struct GraphClient: GraphAPI {
+    /// How hard to insist on transient failures.
+    public struct RetryPolicy: Sendable {
+        /// Attempts per call, the first included.
+        public var maxAttempts: Int
+        /// Backoff before the second attempt; doubles each time, with jitter.
+        public var initialBackoff: Duration
+        /// Longest pause Lifeboat accepts from a `Retry-After` before giving up on the call.
+        public var maxRetryAfter: Duration
+
+        /// Creates a policy.
+        public init(maxAttempts: Int = 6, initialBackoff: Duration = .milliseconds(200), maxRetryAfter: Duration = .seconds(300)) {
+            self.maxAttempts = maxAttempts
+            self.initialBackoff = initialBackoff
+            self.maxRetryAfter = maxRetryAfter
+        }
+    }
+
+    private let httpClient: HTTPClient
+    private let endpoints: GraphEndpoints
+    private let tokens: GraphTokenProvider
+    private let throttle: ThrottleGate
+    private let retryPolicy: RetryPolicy
+    private let logger: Logger
+    private let userAgent: String
+    private let pageSize: Int
+
+    /// Creates a client for one tenant.
+    /// - Parameters:
+    ///   - httpClient: shared client, configured with `redirectConfiguration: .disallow` (see `makeHTTPClient`).
+    ///   - pageSize: `$top` for delta and listings.
+    public init(
+        httpClient: HTTPClient, endpoints: GraphEndpoints, credentials: GraphCredentials,
+        retryPolicy: RetryPolicy = RetryPolicy(), pageSize: Int = 200, logger: Logger
+    ) {
+        self.httpClient = httpClient
+        self.endpoints = endpoints
+        self.userAgent = "ISV|Lifeboat|Lifeboat/0.1"
+        self.tokens = GraphTokenProvider(
+            httpClient: httpClient, endpoints: endpoints, credentials: credentials, userAgent: userAgent)
+        self.throttle = ThrottleGate()
+        self.retryPolicy = retryPolicy
+        self.pageSize = pageSize
+        self.logger = logger
+    }
+
+    /// An `HTTPClient` configured as Graph calls need it (no automatic redirects, sane timeouts).
+    public static func makeHTTPClient() -> HTTPClient {
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+        configuration.timeout = .init(connect: .seconds(30), read: .seconds(120))
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }
+
+    // MARK: Discovery
+
+    public func users() async throws -> [GraphUser] {
+        try await collectPages(GraphUser.self, from: "\(endpoints.graphBaseURL)/users?$top=\(pageSize)")
+    }
+
+    public func userDrive(userPrincipalName: String) async throws -> GraphDrive {
+        try await getJSON(GraphDrive.self, url: "\(endpoints.graphBaseURL)/users/\(userPrincipalName.pathEncoded)/drive")
+    }
+
+    public func site(url: String) async throws -> GraphSite {
+        guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty else {
+            throw GraphError.invalidArgument("'\(url)' is not an absolute site URL")
+        }
+        let path = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
+        return try await getJSON(GraphSite.self, url: "\(endpoints.graphBaseURL)/sites/\(host):\(path)")
+    }
+
+    public func rootSites() async throws -> [GraphSite] {
+        try await collectPages(GraphSite.self, from: "\(endpoints.graphBaseURL)/sites?search=*")
+    }
+
+    public func subsites(siteID: String) async throws -> [GraphSite] {
+        try await collectPages(GraphSite.self, from: "\(endpoints.graphBaseURL)/sites/\(siteID.pathEncoded)/sites")
+    }
+
+    public func drives(siteID: String) async throws -> [GraphDrive] {
+        try await collectPages(GraphDrive.self, from: "\(endpoints.graphBaseURL)/sites/\(siteID.pathEncoded)/drives")
+    }
+
+    // MARK: Items
+
+    public func delta(driveID: String, link: String?) async throws -> DeltaPage {
+        let url = link ?? "\(endpoints.graphBaseURL)/drives/\(driveID.pathEncoded)/root/delta?$top=\(pageSize)"
+        do {
+            let page = try await getJSON(GraphJSON.Collection<GraphDriveItem>.self, url: url)
+            return DeltaPage(items: page.value, nextLink: page.nextLink, deltaLink: page.deltaLink)
+        } catch GraphError.service(let status, _, _, _) where status == 410 {
+            throw GraphError.resyncRequired(location: nil)
+        }
+    }
+
+    public func item(driveID: String, itemID: String) async throws -> GraphDriveItem {
+        try await getJSON(GraphDriveItem.self, url: itemURL(driveID, itemID))
+    }
+
+    public func children(driveID: String, itemID: String) async throws -> [GraphDriveItem] {
+        try await collectPages(GraphDriveItem.self, from: itemURL(driveID, itemID) + "/children?$top=\(pageSize)")
+    }
+
+    public func versions(driveID: String, itemID: String) async throws -> [GraphItemVersion] {
+        try await collectPages(GraphItemVersion.self, from: itemURL(driveID, itemID) + "/versions")
+    }
+
+    public func content(driveID: String, itemID: String, versionID: String?) async throws -> GraphContent {
+        let url = itemURL(driveID, itemID) + (versionID.map { "/versions/\($0.pathEncoded)" } ?? "") + "/content"
+        let redirect = try await send(.GET, url: url, acceptedStatuses: [302, 200])
+        if redirect.status == .ok {
+            return GraphContent(contentLength: redirect.contentLength, body: redirect.body)
+        }
+        _ = try? await redirect.body.collect(upTo: 1 << 16)
+        guard let location = redirect.headers.first(name: "Location") else {
+            throw GraphError.invalidResponse("302 without Location for \(url)")
+        }
+        let absolute = location.hasPrefix("http") ? location : baseOrigin + location
+        let response = try await send(.GET, url: absolute, authorized: false, acceptedStatuses: [200])
+        return GraphContent(contentLength: response.contentLength, body: response.body)
+    }
+
+    // MARK: Uploads
+
+    public func createFolder(driveID: String, parentID: String, name: String, conflict: ConflictBehavior) async throws
+        -> GraphDriveItem
+    {
+        let body: [String: Any] = ["name": name, "folder": [String: Any](), "@microsoft.graph.conflictBehavior": conflict.rawValue]
+        let data = try JSONSerialization.data(withJSONObject: body)
+        let response = try await send(
+            .POST, url: itemURL(driveID, parentID) + "/children", body: ByteBuffer(data: data),
+            contentType: "application/json", acceptedStatuses: [200, 201])
+        return try await decode(GraphDriveItem.self, response)
+    }
+
+    public func uploadSmallFile(
+        driveID: String, parentID: String, name: String, content: ByteBuffer, conflict: ConflictBehavior
+    ) async throws -> GraphDriveItem {
+        let url = itemURL(driveID, parentID) + ":/\(name.pathEncoded):/content?@microsoft.graph.conflictBehavior=\(conflict.rawValue)"
+        let response = try await send(
+            .PUT, url: url, body: content, contentType: "application/octet-stream", acceptedStatuses: [200, 201])
+        return try await decode(GraphDriveItem.self, response)
+    }
+
+    public func createUploadSession(
+        driveID: String, parentID: String, name: String, conflict: ConflictBehavior
+    ) async throws -> UploadSession {
+        let body: [String: Any] = ["item": ["@microsoft.graph.conflictBehavior": conflict.rawValue]]
+        let data = try JSONSerialization.data(withJSONObject: body)
+        let url = itemURL(driveID, parentID) + ":/\(name.pathEncoded):/createUploadSession"
+        let response = try await send(
+            .POST, url: url, body: ByteBuffer(data: data), contentType: "application/json", acceptedStatuses: [200])
+        struct Answer: Decodable { var uploadUrl: String }
+        let answer = try await decode(Answer.self, response)
+        let absolute = answer.uploadUrl.hasPrefix("http") ? answer.uploadUrl : baseOrigin + answer.uploadUrl
+        return UploadSession(uploadURL: absolute)
+    }
+
+    public func uploadFragment(
+        _ session: UploadSession, offset: Int64, totalSize: Int64, content: ByteBuffer
+    ) async throws -> UploadFragmentResult {
+        let end = offset + Int64(content.readableBytes) - 1
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Range", value: "bytes \(offset)-\(end)/\(totalSize)")
+        let response = try await send(
+            .PUT, url: session.uploadURL, authorized: false, body: content, contentType: "application/octet-stream",
+            extraHeaders: headers, acceptedStatuses: [200, 201, 202])
+        if response.status == .accepted {
+            struct Progress: Decodable { var nextExpectedRanges: [String]? }
+            let progress = try await decode(Progress.self, response)
+            return .incomplete(nextExpectedRanges: progress.nextExpectedRanges ?? [])
+        }
+        return .completed(try await decode(GraphDriveItem.self, response))
+    }
+
+    // MARK: Transport
+
+    private var baseOrigin: String {
+        guard let components = URLComponents(string: endpoints.graphBaseURL), let scheme = components.scheme,
+            let host = components.host
+        else { return endpoints.graphBaseURL }
+        return "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "")
+    }
+
+    private func itemURL(_ driveID: String, _ itemID: String) -> String {
+        "\(endpoints.graphBaseURL)/drives/\(driveID.pathEncoded)/items/\(itemID.pathEncoded)"
+    }
+
+    private func collectPages<Element: Decodable>(_ type: Element.Type, from url: String) async throws -> [Element] {
+        var results: [Element] = []
+        var next: String? = url
+        while let current = next {
+            let page = try await getJSON(GraphJSON.Collection<Element>.self, url: current)
+            results += page.value
+            next = page.nextLink
+        }
+        return results
+    }
+
+    private func getJSON<T: Decodable>(_ type: T.Type, url: String) async throws -> T {
+        let response = try await send(.GET, url: url, acceptedStatuses: [200])
+        return try await decode(type, response)
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, _ response: HTTPClientResponse) async throws -> T {
+        let body: ByteBuffer
+        do {
+            body = try await response.body.collect(upTo: 64 << 20)
+        } catch {
+            throw GraphError.transport("reading an answer: \(error)")
+        }
+        do {
+            return try GraphJSON.makeDecoder().decode(type, from: body)
+        } catch {
+            throw GraphError.invalidResponse("\(T.self): \(error)")
+        }
+    }
+
+    /// Sends one request with retries; returns a response whose status is one of `acceptedStatuses` (body unread).
+    private func send(
+        _ method: HTTPMethod, url: String, authorized: Bool = true, body: ByteBuffer? = nil, contentType: String? = nil,
+        extraHeaders: HTTPHeaders = [:], acceptedStatuses: Set<UInt>
+    ) async throws -> HTTPClientResponse {
+        var attempt = 0
+        var backoff = retryPolicy.initialBackoff
+        var lastRetryAfter: Int?
+        while true {
+            attempt += 1
+            try await throttle.waitUntilOpen()
+            var request = HTTPClientRequest(url: url)
+            request.method = method
+            request.headers.add(name: "User-Agent", value: userAgent)
+            request.headers.add(contentsOf: extraHeaders)
+            var token: String?
+            if authorized {
+                let bearer = try await tokens.accessToken()
+                token = bearer
+                request.headers.add(name: "Authorization", value: "Bearer \(bearer)")
+            }
+            if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
+            if let body { request.body = .bytes(body) }
+
+            let response: HTTPClientResponse
+            do {
+                response = try await httpClient.execute(request, timeout: .seconds(300), logger: logger)
+            } catch {
+                guard attempt < retryPolicy.maxAttempts else { throw GraphError.transport("\(method) \(url): \(error)") }
+                logger.debug("Graph transport error, retrying", metadata: ["lifeboat.graph.attempt": "\(attempt)"])
+                try await Task.sleep(for: jittered(backoff))
+                backoff *= 2
+                continue
+            }
+            let status = response.status.code
+            if acceptedStatuses.contains(status) { return response }
+
+            let errorBody = try? await response.body.collect(upTo: 1 << 20)
+            if status == 401, authorized, let token, attempt < retryPolicy.maxAttempts {
+                await tokens.invalidate(token)
+                continue
+            }
+            if status == 429 || status == 503 {
+                let retryAfter = response.headers.first(name: "Retry-After").flatMap(Int.init)
+                lastRetryAfter = retryAfter
+                guard attempt < retryPolicy.maxAttempts else { throw GraphError.throttled(retryAfterSeconds: retryAfter) }
+                let pause = retryAfter.map { Duration.seconds($0) } ?? jittered(backoff)
+                guard pause <= retryPolicy.maxRetryAfter else { throw GraphError.throttled(retryAfterSeconds: retryAfter) }
+                logger.info("Graph throttled the tenant; pausing", metadata: ["lifeboat.graph.retryAfter": "\(pause)"])
+                await throttle.pause(for: pause)
+                backoff *= 2
+                continue
+            }
+            if [500, 502, 504].contains(status), attempt < retryPolicy.maxAttempts {
+                try await Task.sleep(for: jittered(backoff))
+                backoff *= 2
+                continue
+            }
+            _ = lastRetryAfter
+            throw Self.serviceError(status: Int(status), body: errorBody)
+        }
+    }
+
+    private func jittered(_ duration: Duration) -> Duration {
+        duration * Double.random(in: 0.5...1.5)
+    }
+
+    private static func serviceError(status: Int, body: ByteBuffer?) -> GraphError {
+        if let body, let decoded = try? JSONDecoder().decode(GraphJSON.ErrorBody.self, from: body) {
+            if status == 410 {
+                return .resyncRequired(location: nil)
+            }
+            return .service(
+                status: status, code: decoded.error.code ?? "unknown", message: decoded.error.message ?? "",
+                requestID: decoded.error.innerError?.requestID)
+        }
+        return .service(status: status, code: "http\(status)", message: "HTTP \(status)", requestID: nil)
+    }
+}
+
+extension HTTPClientResponse {
+    fileprivate var contentLength: Int64? {
+        headers.first(name: "Content-Length").flatMap(Int64.init)
+    }
+}
+
+extension String {
+    /// Percent-encoding for one path segment.
+    var pathEncoded: String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "/?#")
+        return addingPercentEncoding(withAllowedCharacters: allowed) ?? self
+    }
+}

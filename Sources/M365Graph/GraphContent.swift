@@ -1,0 +1,34 @@
+import AsyncHTTPClient
+import NIOCore
+
+/// The bytes of a file as Graph streams them; iterate once.
+public struct GraphContent: AsyncSequence, Sendable {
+    public typealias Element = ByteBuffer
+
+    /// Content length announced by the server, when it did.
+    public let contentLength: Int64?
+    private let body: HTTPClientResponse.Body
+
+    init(contentLength: Int64?, body: HTTPClientResponse.Body) {
+        self.contentLength = contentLength
+        self.body = body
+    }
+
+    /// Iterator over the body's buffers.
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: HTTPClientResponse.Body.AsyncIterator
+
+        /// The next buffer, or nil at the end; throws `GraphError.transport` if the connection breaks.
+        public mutating func next() async throws -> ByteBuffer? {
+            do {
+                return try await base.next()
+            } catch {
+                throw GraphError.transport("download interrupted: \(error)")
+            }
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: body.makeAsyncIterator())
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+/// Where a tenant's login and Graph endpoints live: Microsoft's global cloud, a national cloud, or the simulator.
+public struct GraphEndpoints: Sendable, Hashable {
+    /// Base URL of the token service, without the tenant segment (`https://login.microsoftonline.com`).
+    public var loginBaseURL: String
+    /// Base URL of Graph v1.0 (`https://graph.microsoft.com/v1.0`).
+    public var graphBaseURL: String
+
+    /// Creates endpoints; trailing slashes are removed.
+    public init(loginBaseURL: String, graphBaseURL: String) {
+        self.loginBaseURL = loginBaseURL.trimmingTrailingSlashes()
+        self.graphBaseURL = graphBaseURL.trimmingTrailingSlashes()
+    }
+
+    /// Microsoft's global cloud.
+    public static let global = GraphEndpoints(
+        loginBaseURL: "https://login.microsoftonline.com", graphBaseURL: "https://graph.microsoft.com/v1.0")
+    /// US Government (GCC High).
+    public static let usGovernment = GraphEndpoints(
+        loginBaseURL: "https://login.microsoftonline.us", graphBaseURL: "https://graph.microsoft.us/v1.0")
+    /// US Department of Defense.
+    public static let usDoD = GraphEndpoints(
+        loginBaseURL: "https://login.microsoftonline.us", graphBaseURL: "https://dod-graph.microsoft.us/v1.0")
+    /// China, operated by 21Vianet.
+    public static let china = GraphEndpoints(
+        loginBaseURL: "https://login.chinacloudapi.cn", graphBaseURL: "https://microsoftgraph.chinacloudapi.cn/v1.0")
+
+    /// The `scope` value for client-credential tokens of this Graph host (`https://graph.microsoft.com/.default`).
+    var defaultScope: String {
+        guard let schemeEnd = graphBaseURL.range(of: "://") else { return "https://graph.microsoft.com/.default" }
+        let rest = graphBaseURL[schemeEnd.upperBound...]
+        let host = rest.split(separator: "/", maxSplits: 1).first.map(String.init) ?? String(rest)
+        return graphBaseURL[..<schemeEnd.upperBound] + host + "/.default"
+    }
+}
+
+/// An app registration's client credentials for one tenant.
+public struct GraphCredentials: Sendable, Hashable {
+    /// Tenant id or primary domain.
+    public var tenantID: String
+    /// Application (client) id.
+    public var clientID: String
+    /// Client secret. Never logged.
+    public var clientSecret: String
+
+    /// Creates credentials.
+    public init(tenantID: String, clientID: String, clientSecret: String) {
+        self.tenantID = tenantID
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+    }
+}
+
+extension String {
+    func trimmingTrailingSlashes() -> String {
+        var result = self
+        while result.hasSuffix("/") { result.removeLast() }
+        return result
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Answers every HTTP request of the simulator: token endpoint, Graph v1.0, download and upload URLs, admin API.
+///
+/// Graph addresses items with `:/path:` segments the trie router cannot express, so this responder parses paths itself.
+struct GraphResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+
+    let tenant: SimulatedTenant
+    let log: RequestLog
+    let configuration: SimulatorConfiguration
+    let logger: Logger
+
+    /// Per-request facts the handlers need to build links and error bodies.
+    struct Call {
+        var request: Request
+        var baseURL: String
+        var requestID: String
+        var clientRequestID: String
+        var query: [String: String]
+        var graphBaseURL: String { baseURL + "/v1.0" }
+    }
+
+    func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
+        var request = request
+        let authority = request.head.authority ?? "\(configuration.host):\(configuration.port)"
+        let requestID = UUID().uuidString.lowercased()
+        let call = Call(
+            request: request, baseURL: "http://\(authority)", requestID: requestID,
+            clientRequestID: request.headers[HTTPFields.Element.Name("client-request-id")!] ?? requestID,
+            query: Self.parseQuery(request.uri.query ?? ""))
+        var response: Response
+        do {
+            response = try await route(call, request: &request)
+        } catch let error as M365SimulatorError {
+            var headers: HTTPFields = [:]
+            if case .resyncRequired = error, let location = Self.freshDeltaLocation(call) {
+                headers[.location] = location
+            }
+            response = GraphJSON.error(
+                error.status, code: error.code, message: error.message, requestID: requestID,
+                clientRequestID: call.clientRequestID, headers: headers)
+        }
+        response.headers[HTTPFields.Element.Name("request-id")!] = requestID
+        response.headers[HTTPFields.Element.Name("client-request-id")!] = call.clientRequestID
+        await log.record(
+            LoggedRequest(
+                method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "",
+                status: response.status.code))
+        logger.debug(
+            "simulator request",
+            metadata: ["lifeboat.sim.method": "\(request.method)", "lifeboat.sim.path": "\(request.uri.path)",
+                "lifeboat.sim.status": "\(response.status.code)"])
+        return response
+    }
+
+    func route(_ call: Call, request: inout Request) async throws -> Response {
+        let path = request.uri.path
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        guard let first = segments.first else { throw M365SimulatorError.itemNotFound("Nothing lives at '/'.") }
+        switch first {
+        case "v1.0":
+            if let denied = await authenticate(call) { return denied }
+            let rest = String(path.dropFirst("/v1.0/".count))
+            return try await graph(call, rest: rest, request: &request)
+        case "download":
+            guard segments.count == 2 else { break }
+            return try await download(call, token: segments[1])
+        case "upload":
+            guard segments.count == 2 else { break }
+            return try await upload(call, sessionID: segments[1], request: &request)
+        case "_admin":
+            return try await admin(call, segments: Array(segments.dropFirst()).map(Self.decode), request: &request)
+        default:
+            if segments.count == 4, segments[1] == "oauth2", segments[2] == "v2.0", segments[3] == "token",
+                request.method == .post
+            {
+                return try await token(call, tenantSegment: Self.decode(first), request: &request)
+            }
+        }
+        throw M365SimulatorError.itemNotFound("No endpoint matches \(request.method) \(path).")
+    }
+
+    // MARK: Authentication
+
+    func authenticate(_ call: Call) async -> Response? {
+        let header = call.request.headers[.authorization] ?? ""
+        let message: String
+        if header.isEmpty {
+            message = "Access token is empty."
+        } else if header.lowercased().hasPrefix("bearer "), await tenant.validate(accessToken: String(header.dropFirst(7))) {
+            return nil
+        } else {
+            message = "Access token validation failure: the token is unknown or expired (Lifetime validation failed)."
+        }
+        return GraphJSON.error(
+            401, code: "InvalidAuthenticationToken", message: message, requestID: call.requestID,
+            clientRequestID: call.clientRequestID, headers: [.wwwAuthenticate: "Bearer realm=\"\", error=\"invalid_token\""])
+    }
+
+    func token(_ call: Call, tenantSegment: String, request: inout Request) async throws -> Response {
+        let body = try await request.collectBody(upTo: 1 << 20)
+        let form = Self.parseQuery(String(buffer: body))
+        func oauthError(_ status: HTTPResponse.Status, _ code: String, _ description: String) -> Response {
+            GraphJSON.response(
+                status,
+                [
+                    "error": code, "error_description": description, "error_codes": [7_000_215],
+                    "timestamp": GraphJSON.date(Date()), "trace_id": call.requestID, "correlation_id": call.clientRequestID,
+                ])
+        }
+        let validTenants = [tenant.tenantID, "\(tenant.spec.domain).onmicrosoft.com"]
+        guard validTenants.contains(tenantSegment.lowercased()) else {
+            return oauthError(.badRequest, "invalid_request", "AADSTS90002: Tenant '\(tenantSegment)' not found.")
+        }
+        guard form["grant_type"] == "client_credentials" else {
+            return oauthError(.badRequest, "unsupported_grant_type", "AADSTS70003: The app requested an unsupported grant type.")
+        }
+        guard let clientID = form["client_id"], let secret = form["client_secret"],
+            let token = await tenant.issueAccessToken(
+                clientID: clientID, clientSecret: secret, lifetime: configuration.accessTokenLifetime)
+        else {
+            return oauthError(
+                .unauthorized, "invalid_client", "AADSTS7000215: Invalid client secret provided, or unknown client id.")
+        }
+        let lifetime = Int(configuration.accessTokenLifetime.seconds)
+        return GraphJSON.response(
+            .ok,
+            ["token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime, "access_token": token])
+    }
+
+    // MARK: Parsing
+
+    static func decode(_ segment: String) -> String {
+        segment.removingPercentEncoding ?? segment
+    }
+
+    static func parseQuery(_ query: String) -> [String: String] {
+        var result: [String: String] = [:]
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = decode(parts[0].replacingOccurrences(of: "+", with: " "))
+            let value = parts.count > 1 ? decode(parts[1].replacingOccurrences(of: "+", with: " ")) : ""
+            result[key] = value
+        }
+        return result
+    }
+
+    static func freshDeltaLocation(_ call: Call) -> String? {
+        let path = call.request.uri.path
+        guard path.hasPrefix("/v1.0/drives/"), path.hasSuffix("/root/delta") else { return nil }
+        return call.baseURL + path
+    }
+
+    static func conflict(_ text: String?, default fallback: ConflictBehavior) throws -> ConflictBehavior {
+        guard let text else { return fallback }
+        guard let value = ConflictBehavior(rawValue: text) else {
+            throw M365SimulatorError.invalidRequest("'\(text)' is not a conflict behaviour; use fail, replace or rename.")
+        }
+        return value
+    }
+
+    static func fileSystemInfo(_ json: Any?) -> FileSystemInfo? {
+        guard let json = json as? [String: Any] else { return nil }
+        return FileSystemInfo(
+            createdAt: (json["createdDateTime"] as? String).flatMap(GraphJSON.parseDate),
+            modifiedAt: (json["lastModifiedDateTime"] as? String).flatMap(GraphJSON.parseDate))
+    }
+}

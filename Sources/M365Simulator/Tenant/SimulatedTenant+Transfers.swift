@@ -1,0 +1,131 @@
+import Foundation
+
+extension SimulatedTenant {
+    /// Largest fragment Graph accepts in one upload-session PUT.
+    static let maxFragment = 60 * 1024 * 1024
+    /// Fragments other than the last must be a multiple of this (320 KiB).
+    static let fragmentQuantum = 327_680
+
+    // MARK: Access tokens
+
+    /// Issues a bearer token valid for `lifetime` when the client credentials match; nil otherwise.
+    func issueAccessToken(clientID: String, clientSecret: String, lifetime: Duration) -> String? {
+        guard clientID == self.clientID, clientSecret == self.clientSecret else { return nil }
+        let token = "eyJ0eXAiOiJKV1QiLCJzaW0iOnRydWV9.\(String(tokenRNG.next(), radix: 36)).\(String(tokenRNG.next(), radix: 36))"
+        accessTokens[token] = Date().addingTimeInterval(lifetime.seconds)
+        return token
+    }
+
+    /// Whether `token` was issued by this tenant and has not expired.
+    func validate(accessToken token: String) -> Bool {
+        guard let expiry = accessTokens[token] else { return false }
+        return expiry > Date()
+    }
+
+    // MARK: Downloads
+
+    /// Bytes of a file version (`versionID` nil = current); throws `itemNotFound` when the item or version is gone.
+    func downloadContent(driveID: String, itemID: String, versionID: String?) throws -> [UInt8] {
+        let state = try requireDrive(driveID)
+        let record = try requireItem(itemID, in: state)
+        guard !record.isFolder else { throw M365SimulatorError.itemNotFound("'\(record.name)' is a folder; it has no content.") }
+        guard let versionID else { return record.versions.last?.bytes ?? [] }
+        guard let version = record.versions.first(where: { $0.id == versionID }) else {
+            throw M365SimulatorError.itemNotFound("Version '\(versionID)' of '\(record.name)' does not exist.")
+        }
+        return version.bytes
+    }
+
+    /// Versions of a file newest first (the current version first), as `/versions` lists them.
+    func versions(driveID: String, itemID: String) throws -> [(id: String, modifiedAt: Date, name: String, email: String, size: Int)] {
+        let state = try requireDrive(driveID)
+        let record = try requireItem(itemID, in: state)
+        return record.versions.reversed().map {
+            ($0.id, $0.modifiedAt, $0.modifiedBy.displayName, $0.modifiedBy.email, $0.bytes.count)
+        }
+    }
+
+    // MARK: Upload sessions
+
+    /// Opens an upload session for `name` under `parentID`; a `fail` conflict is reported now, not at the end.
+    func createUploadSession(
+        driveID: String, parentID: String, name: String, conflict: ConflictBehavior, fileSystemInfo: FileSystemInfo?,
+        lifetime: TimeInterval
+    ) throws -> (id: String, expiresAt: Date) {
+        let state = try requireDrive(driveID)
+        let parent = try requireItem(parentID, in: state)
+        guard parent.isFolder else { throw M365SimulatorError.invalidRequest("'\(parent.name)' is a file, not a folder.") }
+        try Self.validate(name: name)
+        if conflict == .fail, state.child(of: parentID, named: name) != nil {
+            throw M365SimulatorError.nameAlreadyExists("An item named '\(name)' already exists in '\(parent.name)'.")
+        }
+        let id = "\(String(tokenRNG.next(), radix: 36))\(String(tokenRNG.next(), radix: 36))"
+        let expiresAt = Date().addingTimeInterval(lifetime)
+        uploadSessions[id] = UploadSessionState(
+            driveID: driveID, parentID: parentID, name: name, conflict: conflict, fileSystemInfo: fileSystemInfo,
+            expiresAt: expiresAt, total: nil, received: [])
+        return (id, expiresAt)
+    }
+
+    /// Status of an upload session: the next expected byte offset and its expiry.
+    func uploadSessionStatus(id: String) throws -> (nextExpected: Int, expiresAt: Date) {
+        let session = try requireUploadSession(id)
+        return (session.received.count, session.expiresAt)
+    }
+
+    /// Cancels an upload session; unknown ids throw `itemNotFound`.
+    func cancelUploadSession(id: String) throws {
+        _ = try requireUploadSession(id)
+        uploadSessions[id] = nil
+    }
+
+    /// Accepts bytes `start...end` of `total`, enforcing Graph's ordering and 320 KiB fragment rules.
+    func uploadFragment(id: String, start: Int, end: Int, total: Int, bytes: [UInt8]) throws -> UploadFragmentResult {
+        var session = try requireUploadSession(id)
+        let length = end - start + 1
+        guard start >= 0, end >= start, total > end, bytes.count == length else {
+            throw M365SimulatorError.invalidRequest(
+                "Content-Range bytes \(start)-\(end)/\(total) does not match a body of \(bytes.count) bytes.")
+        }
+        if let known = session.total, known != total {
+            throw M365SimulatorError.invalidRequest("The total size changed from \(known) to \(total) during the session.")
+        }
+        guard start == session.received.count else {
+            throw M365SimulatorError.invalidRange(
+                "The fragment starts at \(start) but the session expects \(session.received.count)-.")
+        }
+        guard length <= Self.maxFragment else {
+            throw M365SimulatorError.invalidRequest("Fragments must be smaller than 60 MiB; this one has \(length) bytes.")
+        }
+        if end + 1 < total, length % Self.fragmentQuantum != 0 {
+            throw M365SimulatorError.invalidRequest(
+                "Every fragment but the last must be a multiple of 327,680 bytes (320 KiB); this one has \(length).")
+        }
+        session.total = total
+        session.received.append(contentsOf: bytes)
+        if session.received.count < total {
+            uploadSessions[id] = session
+            return .incomplete(nextExpected: session.received.count, expiresAt: session.expiresAt)
+        }
+        uploadSessions[id] = nil
+        let result = try upsertFile(
+            driveID: session.driveID, parentID: session.parentID, name: session.name, bytes: session.received,
+            conflict: session.conflict, fileSystemInfo: session.fileSystemInfo)
+        return .complete(item: result.item, created: result.created)
+    }
+
+    func requireUploadSession(_ id: String) throws -> UploadSessionState {
+        guard let session = uploadSessions[id], session.expiresAt > Date() else {
+            uploadSessions[id] = nil
+            throw M365SimulatorError.itemNotFound("The upload session does not exist or has expired; create a new one.")
+        }
+        return session
+    }
+}
+
+extension Duration {
+    /// The duration in seconds as a `TimeInterval`.
+    var seconds: TimeInterval {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,36 @@
+@testable import Catalog
+import Foundation
+import LifeboatModel
+import LifeboatTestSupport
+import Testing
+
+@Suite("Catalog under concurrent callers")
+struct ConcurrencyTests {
+    @Test("many tasks writing and reading one catalog file at once all succeed")
+    func concurrentWritersAndReaders() async throws {
+        try await TemporaryCatalog.with { catalog in
+            let seed = try await CatalogSeed.insert(into: catalog)
+            let drive = "b!concurrent"
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for task in 0..<16 {
+                    group.addTask {
+                        let point = try await seed.begin(catalog, minutes: task)
+                        let rows = (0..<50).map { index in
+                            ItemVersion(driveID: drive, itemID: "t\(task)-\(index)", parentID: "root", name: "f\(index)",
+                                        isFolder: false, size: Int64(index), validFrom: point.sequence)
+                        }
+                        try await catalog.recordItemVersions(rows, closing: [], driveID: drive, sequence: point.sequence)
+                        try await catalog.commitRestorePoint(id: point.id, deltaLinks: [drive: "link-\(task)"])
+                        _ = try await catalog.items(driveID: drive, at: point.sequence, options: .init())
+                        _ = try await catalog.restorePoints(.init(jobID: seed.job.id))
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await catalog.openItemIDs(driveID: drive).count == 16 * 50)
+            #expect(try await catalog.restorePoints(.init()).count == 16)
+            let last = try #require(try await catalog.restorePoints(.init()).map(\.sequence).max())
+            #expect(try await catalog.items(driveID: drive, at: last, options: .init()).count == 16 * 50)
+        }
+    }
+}
