@@ -5,11 +5,14 @@ import LifeboatModel
 /// Opens each backup repository once and hands the same `Repository` to every run that writes or reads it.
 public actor RepositoryRegistry {
     private let password: String
+    private let keyDerivation: KeyDerivationParameters
     private var open: [UUID: Repository] = [:]
 
     /// Creates a registry; `password` unlocks every repository it opens (per-repository passwords arrive with the repository engine).
-    public init(password: String) {
+    /// - Parameter keyDerivation: scrypt cost for repositories this registry initializes.
+    public init(password: String, keyDerivation: KeyDerivationParameters = .default) {
         self.password = password
+        self.keyDerivation = keyDerivation
     }
 
     /// The open repository behind a catalog record; initializes an empty directory on first use.
@@ -23,7 +26,7 @@ public actor RepositoryRegistry {
         }
         let repository: Repository
         if try await store.head(key: "config") == nil {
-            repository = try await Repository.initialize(store: store, password: password)
+            repository = try await Repository.initialize(store: store, password: password, parameters: keyDerivation)
         } else {
             repository = try await Repository.open(store: store, password: password)
         }
