@@ -36,15 +36,19 @@ public struct ServerDependencies: Sendable {
     }
 }
 
-/// Builds the router with every dialect; routes other than token and health endpoints require a bearer token.
+/// Builds the router with every dialect; requests other than to the token and health endpoints need a bearer token.
+///
+/// Paths match case-insensitively (Veeam's clients send `/v6/Token`, its OpenAPI document says `/v6/token`).
+/// The error and authentication middlewares are installed on the router before any route, so they also answer
+/// requests no route matches: an unknown `/v6` path is a 401 without a token and a 404 with one, in Veeam's shape.
 public func buildRouter(_ dependencies: ServerDependencies) -> Router<LifeboatRequestContext> {
-    let router = Router(context: LifeboatRequestContext.self)
+    let router = Router(context: LifeboatRequestContext.self, options: .caseInsensitive)
+    router.add(middleware: VeeamErrorMiddleware())
+    router.add(middleware: BearerAuthMiddleware(issuer: dependencies.issuer, publicPaths: ["/health", "/v6/token"]))
     HealthRoutes(catalog: dependencies.catalog).addRoutes(to: router)
-    let auth = BearerAuthMiddleware(issuer: dependencies.issuer, publicPaths: ["/v6/token"])
-    let v6 = router.group("v6").add(middleware: VeeamErrorMiddleware()).add(middleware: auth)
     VeeamRoutes(
         catalog: dependencies.catalog, worker: dependencies.worker, issuer: dependencies.issuer, hasher: dependencies.hasher
-    ).addRoutes(to: v6)
+    ).addRoutes(to: router.group("v6"))
     return router
 }
 

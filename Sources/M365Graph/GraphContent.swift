@@ -14,6 +14,12 @@ public struct GraphContent: AsyncSequence, Sendable {
         self.body = body
     }
 
+    /// Wraps any byte stream as content, for `GraphAPI` implementations other than `GraphClient` (a cache, a test double).
+    /// The stream is iterated once.
+    public init<Bytes: AsyncSequence & Sendable>(contentLength: Int64?, bytes: Bytes) where Bytes.Element == ByteBuffer {
+        self.init(contentLength: contentLength, body: .stream(bytes))
+    }
+
     /// Iterator over the body's buffers.
     public struct AsyncIterator: AsyncIteratorProtocol {
         var base: HTTPClientResponse.Body.AsyncIterator

@@ -91,10 +91,12 @@ struct DriveBackup {
                 continue
             }
             if item.isFolder {
-                if let previous, previous.name == (item.name ?? previous.name), previous.parentID == item.parentReference?.id {
+                // Compare as recorded: the root is stored without a name or parent, whatever Graph calls it.
+                let row = folderRow(item)
+                if let previous, previous.name == row.name, previous.parentID == row.parentID {
                     continue
                 }
-                rows.append(folderRow(item))
+                rows.append(row)
                 if previous != nil {
                     closing.append(id)
                     outcome.counters.itemsRenamedOrMoved += 1
@@ -133,6 +135,11 @@ struct DriveBackup {
                 outcome.counters.versionsStored += fileRows.count - 1
                 outcome.counters.bytesDownloaded += downloaded
                 outcome.counters.bytesStored += newBytes
+            case .vanished(let itemID, let previous):
+                if previous != nil {
+                    closing.append(itemID)
+                    outcome.counters.itemsDeleted += 1
+                }
             case .failed(let error):
                 outcome.errors.append(error)
                 outcome.counters.itemsFailed += 1
@@ -152,6 +159,8 @@ struct DriveBackup {
     private enum FileResult: Sendable {
         /// Rows oldest first: earlier Graph versions not stored before, then the current state last.
         case stored(rows: [ItemVersion], previous: ItemVersion?, bytesDownloaded: Int64, newBytes: Int64)
+        /// The item was deleted after its delta page listed it: it is gone at this restore point, which is no failure.
+        case vanished(itemID: String, previous: ItemVersion?)
         case failed(RunError)
     }
 
@@ -224,10 +233,28 @@ struct DriveBackup {
             rows.append(row)
             return .stored(rows: rows, previous: previous, bytesDownloaded: downloaded, newBytes: newBytes)
         } catch {
+            if let graphError = error as? GraphError, graphError.isNotFound, await isGone(item) {
+                logger.debug(
+                    "Item deleted during the run", metadata: ["lifeboat.drive": "\(drive.driveID)", "lifeboat.item": "\(item.id)"])
+                return .vanished(itemID: item.id, previous: previous)
+            }
             logger.warning(
                 "Item failed; it will be retried by the next run",
                 metadata: ["lifeboat.drive": "\(drive.driveID)", "lifeboat.item": "\(item.id)", "lifeboat.error": "\(error)"])
             return .failed(RunError(message: "\(error)", itemPath: path))
+        }
+    }
+
+    /// Whether Graph no longer knows the item at all; a 404 on one version's content alone (trimmed history, say)
+    /// leaves the item in place and stays a failure.
+    private func isGone(_ item: GraphDriveItem) async -> Bool {
+        do {
+            _ = try await graph.item(driveID: drive.driveID, itemID: item.id)
+            return false
+        } catch let error as GraphError {
+            return error.isNotFound
+        } catch {
+            return false
         }
     }
 

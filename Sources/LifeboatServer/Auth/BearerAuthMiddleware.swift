@@ -2,27 +2,30 @@ import Foundation
 import Hummingbird
 import HTTPTypes
 
-/// Requires `Authorization: Bearer <token>` on every route except the public ones, and records the principal.
+/// Requires `Authorization: Bearer <token>` on every request except those to the public paths, and records the principal.
 ///
-/// Failures answer 401 in the caller's dialect through `DialectErrorMiddleware`.
+/// Installed on the whole router, so unknown paths need a token too (an anonymous caller learns nothing of the routes).
+/// Failures are `RequestError.unauthenticated`, rendered in the caller's dialect by that dialect's error middleware.
 struct BearerAuthMiddleware: RouterMiddleware {
     typealias Context = LifeboatRequestContext
 
     let issuer: TokenIssuer
-    /// Paths (lower-cased) reachable without a token.
+    /// Paths (lower-cased, without a trailing slash) reachable without a token.
     let publicPaths: Set<String>
 
     func handle(
         _ request: Request, context: LifeboatRequestContext,
         next: (Request, LifeboatRequestContext) async throws -> Response
     ) async throws -> Response {
-        if publicPaths.contains(request.uri.path.lowercased()) { return try await next(request, context) }
+        var path = request.uri.path.lowercased()
+        while path.count > 1, path.hasSuffix("/") { path.removeLast() }
+        if publicPaths.contains(path) { return try await next(request, context) }
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
-            throw HTTPError(.unauthorized, message: "An access token is required (Authorization: Bearer <token>).")
+            throw RequestError.unauthenticated("An access token is required (Authorization: Bearer <token>).")
         }
         let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
-        guard let principal = try await issuer.principal(forToken: token) else {
-            throw HTTPError(.unauthorized, message: "The access token is invalid or has expired.")
+        guard !token.isEmpty, let principal = try await issuer.principal(forToken: token) else {
+            throw RequestError.unauthenticated("The access token is invalid or has expired.")
         }
         var context = context
         context.principal = principal

@@ -15,7 +15,7 @@ public struct LifeboatRequestContext: RequestContext {
 
     /// The principal, or a 401 when the route was reached without authentication.
     func requirePrincipal() throws -> Principal {
-        guard let principal else { throw HTTPError(.unauthorized) }
+        guard let principal else { throw RequestError.unauthenticated("An access token is required (Authorization: Bearer <token>).") }
         return principal
     }
 }

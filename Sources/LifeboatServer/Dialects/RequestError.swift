@@ -6,6 +6,10 @@ enum RequestError: Error, Sendable {
     case invalidField(name: String, reason: String)
     /// The body is not what the operation takes (not JSON, wrong types...).
     case invalidBody(String)
+    /// The request carries no valid bearer token.
+    case unauthenticated(String)
+    /// The token endpoint refuses the credentials or the refresh token (OAuth 2.0 `invalid_grant`).
+    case invalidGrant(String)
     /// A resource named in the request does not exist.
     case notFound(resource: String, id: String)
     /// The request conflicts with the state of the resource (a job already running...).
@@ -16,7 +20,8 @@ enum RequestError: Error, Sendable {
     /// The HTTP status this error answers with.
     var status: HTTPResponse.Status {
         switch self {
-        case .invalidField, .invalidBody: .badRequest
+        case .invalidField, .invalidBody, .invalidGrant: .badRequest
+        case .unauthenticated: .unauthorized
         case .notFound: .notFound
         case .conflict: .conflict
         case .forbidden: .forbidden
@@ -28,6 +33,8 @@ enum RequestError: Error, Sendable {
         switch self {
         case .invalidField(let name, let reason): "Invalid value of '\(name)': \(reason)"
         case .invalidBody(let detail): "The request body is invalid: \(detail)"
+        case .unauthenticated(let detail): detail
+        case .invalidGrant(let detail): detail
         case .notFound(let resource, let id): "\(resource) '\(id)' was not found."
         case .conflict(let detail): detail
         case .forbidden(let detail): detail

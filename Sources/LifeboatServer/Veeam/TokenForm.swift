@@ -31,10 +31,3 @@ struct TokenForm {
         return TokenForm(fields: fields)
     }
 }
-
-extension String {
-    /// Decodes one `application/x-www-form-urlencoded` component.
-    var formDecoded: String? {
-        replacingOccurrences(of: "+", with: " ").removingPercentEncoding
-    }
-}

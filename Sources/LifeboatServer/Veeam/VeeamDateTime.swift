@@ -1,42 +1,72 @@
 import Foundation
 
-/// Parses the date-time formats Veeam's API pages accept, always as UTC unless the text names a zone.
+/// Parses the date-time texts Veeam's API accepts in queries; a text without a zone is UTC.
+///
+/// Accepted: seed 003's `yyyy-MM-dd HH:mm:ss.SSS` and `yyyy.MM.dd hh:mm:ss` (any number of fractional digits,
+/// seconds and time optional, `/` as date separator too, an optional `AM`/`PM`), ISO 8601 / RFC 3339 with `T`,
+/// `Z` or a `±hh:mm` offset, and the US `MM/dd/yyyy[ HH:mm[:ss]]` form. Impossible dates (`2022-02-30`) are rejected.
 enum VeeamDateTime {
-    private static let patterns = [
-        "yyyy-MM-dd HH:mm:ss.SSS", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd",
-        "yyyy.MM.dd HH:mm:ss.SSS", "yyyy.MM.dd HH:mm:ss", "yyyy.MM.dd hh:mm:ss a", "yyyy.MM.dd HH:mm", "yyyy.MM.dd",
-        "MM/dd/yyyy HH:mm:ss", "MM/dd/yyyy hh:mm:ss a", "MM/dd/yyyy HH:mm", "MM/dd/yyyy",
-        "yyyy-MM-dd'T'HH:mm:ss.SSSSSSS", "yyyy-MM-dd'T'HH:mm:ss.SSS", "yyyy-MM-dd'T'HH:mm:ss",
-    ]
-
-    /// The instant the text denotes, or nil when it is in no accepted format.
+    /// The instant the text denotes, or nil when it is in no accepted format or names an impossible date.
     static func parse(_ raw: String) -> Date? {
         let text = raw.trimmingCharacters(in: .whitespaces)
-        guard !text.isEmpty else { return nil }
-        if let date = try? Date(text, strategy: .iso8601) { return date }
-        if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) { return date }
-        if let date = parseFractionalWithZone(text) { return date }
-        for pattern in patterns {
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = TimeZone(identifier: "UTC")
-            formatter.dateFormat = pattern
-            formatter.isLenient = false
-            if let date = formatter.date(from: text) { return date }
+        if let match = text.wholeMatch(of: yearFirst) {
+            return makeDate(
+                year: match.1, month: match.2, day: match.3, hour: match.4, minute: match.5, second: match.6,
+                fraction: match.7, meridiem: match.8, zone: match.9)
+        }
+        if let match = text.wholeMatch(of: monthFirst) {
+            return makeDate(
+                year: match.3, month: match.1, day: match.2, hour: match.4, minute: match.5, second: match.6,
+                fraction: match.7, meridiem: match.8, zone: nil)
         }
         return nil
     }
 
-    /// ISO 8601 with any number of fractional digits and a `Z` or `±hh:mm` zone (`2022-02-22T14:44:22.3764709Z`).
-    private static func parseFractionalWithZone(_ text: String) -> Date? {
-        guard let dot = text.firstIndex(of: "."), text.contains("T") else { return nil }
-        let afterDot = text[text.index(after: dot)...]
-        let digits = afterDot.prefix { $0.isNumber }
-        guard !digits.isEmpty else { return nil }
-        let zone = afterDot.dropFirst(digits.count)
-        guard let whole = try? Date(String(text[..<dot]) + (zone.isEmpty ? "Z" : String(zone)), strategy: .iso8601),
-            let fraction = Double("0." + digits)
+    private static var yearFirst: Regex<(Substring, Substring, Substring, Substring, Substring?, Substring?, Substring?, Substring?, Substring?, Substring?)> {
+        /(\d{4})[-.\/](\d{1,2})[-.\/](\d{1,2})(?:[Tt ]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?: *([AaPp][Mm]))?)? *([Zz]|[+-]\d{2}:?\d{2})?/
+    }
+    private static var monthFirst: Regex<(Substring, Substring, Substring, Substring, Substring?, Substring?, Substring?, Substring?, Substring?)> {
+        /(\d{1,2})\/(\d{1,2})\/(\d{4})(?: +(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?: *([AaPp][Mm]))?)?/
+    }
+
+    private static func makeDate(
+        year: Substring, month: Substring, day: Substring, hour: Substring?, minute: Substring?, second: Substring?,
+        fraction: Substring?, meridiem: Substring?, zone: Substring?
+    ) -> Date? {
+        guard let year = Int(year), let month = Int(month), let day = Int(day) else { return nil }
+        var hours = hour.flatMap { Int($0) } ?? 0
+        let minutes = minute.flatMap { Int($0) } ?? 0
+        let seconds = second.flatMap { Int($0) } ?? 0
+        if let meridiem {
+            guard (1...12).contains(hours) else { return nil }
+            hours = hours % 12 + (meridiem.lowercased() == "pm" ? 12 : 0)
+        }
+        guard (1...12).contains(month), (1...31).contains(day), (0...23).contains(hours), (0...59).contains(minutes),
+            (0...59).contains(seconds)
         else { return nil }
-        return whole.addingTimeInterval(fraction)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let components = DateComponents(year: year, month: month, day: day, hour: hours, minute: minutes, second: seconds)
+        guard let whole = calendar.date(from: components),
+            calendar.component(.day, from: whole) == day, calendar.component(.month, from: whole) == month
+        else { return nil }
+        var offset = 0
+        if let zone {
+            guard let seconds = offsetSeconds(zone) else { return nil }
+            offset = seconds
+        }
+        let fractionSeconds = fraction.flatMap { Double("0." + $0) } ?? 0
+        return whole.addingTimeInterval(fractionSeconds - TimeInterval(offset))
+    }
+
+    /// Seconds east of UTC of `Z`, `+hh:mm`, `-hhmm`.
+    private static func offsetSeconds(_ zone: Substring) -> Int? {
+        if zone.lowercased() == "z" { return 0 }
+        let sign = zone.first == "-" ? -1 : 1
+        let digits = zone.dropFirst().filter(\.isNumber)
+        guard digits.count == 4, let hours = Int(digits.prefix(2)), let minutes = Int(digits.suffix(2)),
+            hours <= 14, minutes <= 59
+        else { return nil }
+        return sign * (hours * 3600 + minutes * 60)
     }
 }

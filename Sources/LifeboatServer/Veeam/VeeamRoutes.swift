@@ -6,12 +6,16 @@ import LifeboatModel
 import NIOFoundationCompat
 
 /// The Veeam Backup for Microsoft 365 dialect (`/v6`): token, organizations, jobs, restore points.
+///
+/// Handlers decode and validate, call the catalog or the engine, and encode Veeam's wire shapes;
+/// failures are thrown and rendered once by `VeeamErrorMiddleware`.
 struct VeeamRoutes {
     let catalog: any CatalogStore
     let worker: BackupWorker
     let issuer: TokenIssuer
     let hasher: SecretHasher
 
+    /// Adds the routes to the `/v6` group (paths are matched case-insensitively by the router).
     func addRoutes(to group: RouterGroup<LifeboatRequestContext>) {
         group.post("token", use: token)
         group.get("Organizations", use: listOrganizations)
@@ -25,6 +29,7 @@ struct VeeamRoutes {
 
     // MARK: Token
 
+    /// `POST /v6/token`: password and refresh-token grants; a refused grant is a 400 (OAuth 2.0 `invalid_grant`).
     @Sendable func token(_ request: Request, context: LifeboatRequestContext) async throws -> Response {
         let form = try await TokenForm.decode(request, context: context)
         switch form["grant_type"] ?? "password" {
@@ -35,10 +40,13 @@ struct VeeamRoutes {
             guard let password = form["password"] else {
                 throw RequestError.invalidField(name: "password", reason: "required for grant_type=password")
             }
-            guard let credential = try await catalog.credential(name: username), credential.principal.kind == .user,
-                hasher.verify(password, against: credential.secretHash)
-            else {
-                throw RequestError.invalidField(name: "password", reason: "the user name or password is incorrect")
+            guard let credential = try await catalog.credential(name: username), credential.principal.kind == .user else {
+                // Spend the time a verification takes, so unknown user names cannot be told from wrong passwords.
+                _ = try? hasher.hash(password)
+                throw RequestError.invalidGrant("The user name or password is incorrect.")
+            }
+            guard hasher.verify(password, against: credential.secretHash) else {
+                throw RequestError.invalidGrant("The user name or password is incorrect.")
             }
             return try await tokenResponse(for: credential.principal)
         case "refresh_token":
@@ -46,7 +54,7 @@ struct VeeamRoutes {
                 throw RequestError.invalidField(name: "refresh_token", reason: "required for grant_type=refresh_token")
             }
             guard let principal = try await issuer.principal(forToken: refresh, refresh: true) else {
-                throw RequestError.invalidField(name: "refresh_token", reason: "unknown or expired")
+                throw RequestError.invalidGrant("The refresh token is invalid, expired or already used.")
             }
             try await issuer.revoke(refresh)
             return try await tokenResponse(for: principal)
@@ -57,15 +65,12 @@ struct VeeamRoutes {
 
     private func tokenResponse(for principal: Principal) async throws -> Response {
         let pair = try await issuer.issue(for: principal)
-        return try JSONResponse.make(
-            OAuthTokenResponse(
-                accessToken: pair.accessToken, refreshToken: pair.refreshToken, tokenType: "bearer",
-                expiresIn: Int64(issuer.accessTokenLifetime), userName: principal.name, issued: pair.issuedAt,
-                expires: pair.expiresAt))
+        return try JSONResponse.make(OAuthTokenResponse(pair, userName: principal.name))
     }
 
     // MARK: Organizations
 
+    /// `GET /v6/Organizations`: a plain array of `RestOrganizationComposed`.
     @Sendable func listOrganizations(_ request: Request, context: LifeboatRequestContext) async throws -> Response {
         var answer: [RESTOrganization] = []
         for organization in try await catalog.organizations() {
@@ -74,126 +79,68 @@ struct VeeamRoutes {
         return try JSONResponse.make(answer)
     }
 
+    /// `GET /v6/Organizations/{organizationId}`.
     @Sendable func getOrganization(_ request: Request, context: LifeboatRequestContext) async throws -> Response {
         let id = try context.parameters.requireUUID("organizationId")
         guard let organization = try await catalog.organization(id: id) else {
-            throw RequestError.notFound(resource: "Organization", id: id.uuidString)
+            throw RequestError.notFound(resource: "Organization", id: id.veeamID)
         }
         return try JSONResponse.make(try await render(organization))
     }
 
     private func render(_ organization: Organization) async throws -> RESTOrganization {
-        let points = try await catalog.restorePoints(RestorePointFilter(organizationID: organization.id))
-        let id = organization.id.uuidString.lowercased()
-        return RESTOrganization(
-            id: organization.id, name: organization.name, officeName: organization.name, type: "Office365",
-            region: "Worldwide", isBackedup: !points.isEmpty, firstBackuptime: points.last?.backupTime,
-            lastBackuptime: points.first?.backupTime, isExchangeOnline: false, isSharePointOnline: true,
-            isTeamsOnline: false, isTeamsChatsOnline: false,
-            _links: [
-                "self": RESTLink(href: "/v6/Organizations/\(id)"),
-                "jobs": RESTLink(href: "/v6/Organizations/\(id)/Jobs"),
-                "restorePoints": RESTLink(href: "/v6/RestorePoints?organizationId=\(id)"),
-            ])
+        RESTOrganization(
+            organization, restorePoints: try await catalog.restorePoints(RestorePointFilter(organizationID: organization.id)))
     }
 
     // MARK: Jobs
 
+    /// `GET /v6/Jobs`: a plain array of `RESTJob`.
     @Sendable func listJobs(_ request: Request, context: LifeboatRequestContext) async throws -> Response {
-        try JSONResponse.make(try await catalog.jobs().map(render))
+        try JSONResponse.make(try await catalog.jobs().map(RESTJob.init))
     }
 
+    /// `GET /v6/Jobs/{jobId}`.
     @Sendable func getJob(_ request: Request, context: LifeboatRequestContext) async throws -> Response {
         let id = try context.parameters.requireUUID("jobId")
-        guard let job = try await catalog.job(id: id) else { throw RequestError.notFound(resource: "Job", id: id.uuidString) }
-        return try JSONResponse.make(render(job))
+        guard let job = try await catalog.job(id: id) else { throw RequestError.notFound(resource: "Job", id: id.veeamID) }
+        return try JSONResponse.make(RESTJob(job))
     }
 
+    /// `POST /v6/Jobs/{jobId}/start`: queues a backup run on the worker and answers 204 at once.
+    ///
+    /// The body (`RESTStartJobOptions`) may be empty; a job with a run queued or running is a 409.
     @Sendable func startJob(_ request: Request, context: LifeboatRequestContext) async throws -> Response {
         let id = try context.parameters.requireUUID("jobId")
         let body = try await request.body.collect(upTo: 64 * 1024)
         var options = RESTStartJobOptions(full: nil)
-        if body.readableBytes > 0 {
+        if body.readableBytesView.contains(where: { !Set<UInt8>([0x20, 0x09, 0x0A, 0x0D]).contains($0) }) {
             do {
                 options = try JSONDecoder().decode(RESTStartJobOptions.self, from: body)
             } catch {
-                throw RequestError.invalidBody("expected {\"full\": true|false}")
+                throw RequestError.invalidBody("expected RESTStartJobOptions, {\"full\": true|false}")
             }
         }
-        guard try await catalog.job(id: id) != nil else { throw RequestError.notFound(resource: "Job", id: id.uuidString) }
         _ = try await worker.submit(jobID: id, fullEnumeration: options.full ?? false)
         return Response(status: .noContent)
     }
 
-    private func render(_ job: BackupJob) -> RESTJob {
-        let id = job.id.uuidString.lowercased()
-        var items: [RESTJobItem] = []
-        if !job.scope.allUsers {
-            items += job.scope.users.map { upn in
-                RESTJobItem(
-                    type: "User", id: upn, user: .init(id: upn, name: upn, displayName: upn, type: "User"), oneDrive: true)
-            }
-        }
-        if !job.scope.allSites {
-            items += job.scope.sites.map { url in
-                RESTJobItem(type: "Site", id: url, site: .init(id: url, url: url, name: url), sites: true)
-            }
-        }
-        let entire = job.scope.allUsers && job.scope.allSites
-        return RESTJob(
-            id: job.id, name: job.name, description: job.description, repositoryId: job.repositoryID,
-            backupType: entire ? "EntireOrganization" : "SelectedItems", selectedItems: entire ? [] : items,
-            excludedItems: [], isEnabled: job.isEnabled, lastRun: job.lastRun, nextRun: nil,
-            lastStatus: job.lastStatus.rawValue, schedulePolicy: RESTJobSchedulePolicy(scheduleEnabled: false, type: "ManualOnly"),
-            _links: [
-                "self": RESTLink(href: "/v6/Jobs/\(id)"),
-                "organization": RESTLink(href: "/v6/Organizations/\(job.organizationID.uuidString.lowercased())"),
-                "backupRepository": RESTLink(href: "/v6/BackupRepositories/\(job.repositoryID.uuidString.lowercased())"),
-                "jobsessions": RESTLink(href: "/v6/Jobs/\(id)/JobSessions"),
-            ])
-    }
-
     // MARK: Restore points
 
+    /// `GET /v6/RestorePoints` with seed 003's filters: a plain array of `RESTRestorePoint`, newest first.
     @Sendable func listRestorePoints(_ request: Request, context: LifeboatRequestContext) async throws -> Response {
-        let query = CaseInsensitiveQuery(request)
-        var filter = RestorePointFilter(
-            organizationID: try query.uuid("organizationId"), jobID: try query.uuid("jobId"),
-            repositoryID: try query.uuid("repositoryId"))
-        if let raw = query["backupTime"], !raw.isEmpty {
-            guard let time = VeeamDateTime.parse(raw) else {
-                throw RequestError.invalidField(
-                    name: "backupTime", reason: "'\(raw)' is not a date (use yyyy-MM-dd HH:mm:ss.SSS, yyyy.MM.dd hh:mm:ss or ISO 8601)")
-            }
-            filter.backupTimeAfter = time
-        }
-        // Lifeboat keeps no long-term copies and retrieves nothing from archive tiers yet.
-        if try query.bool("isLongTermCopy") == true || query.bool("isRetrieved") == true {
-            return try JSONResponse.make([RESTRestorePoint]())
-        }
-        return try JSONResponse.make(try await catalog.restorePoints(filter).map(render))
+        let query = try RestorePointsQuery(CaseInsensitiveQuery(request))
+        let points = try await catalog.restorePoints(query.filter).map(RESTRestorePoint.init).filter(query.admits)
+        return try JSONResponse.make(points)
     }
 
+    /// `GET /v6/RestorePoints/{restorePointId}`; Veeam's ids are opaque strings, so any unknown id is a 404.
     @Sendable func getRestorePoint(_ request: Request, context: LifeboatRequestContext) async throws -> Response {
-        let id = try context.parameters.requireUUID("restorePointId")
-        guard let point = try await catalog.restorePoint(id: id) else {
-            throw RequestError.notFound(resource: "Restore point", id: id.uuidString)
+        let raw = try context.parameters.require("restorePointId")
+        guard let id = UUID(uuidString: raw), let point = try await catalog.restorePoint(id: id) else {
+            throw RequestError.notFound(resource: "Restore point", id: raw)
         }
-        return try JSONResponse.make(render(point))
-    }
-
-    private func render(_ point: RestorePoint) -> RESTRestorePoint {
-        let id = point.id.uuidString.lowercased()
-        return RESTRestorePoint(
-            id: id, repositoryId: point.repositoryID, backupTime: point.backupTime, jobId: point.jobID,
-            retrievalId: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)), organizationId: point.organizationID,
-            isExchange: false, isSharePoint: point.isSharePoint, isOneDrive: point.isOneDrive, isTeams: false,
-            isLongTermCopy: false, isRetrieved: false,
-            _links: [
-                "self": RESTLink(href: "/v6/RestorePoints/\(id)"),
-                "organization": RESTLink(href: "/v6/Organizations/\(point.organizationID.uuidString.lowercased())"),
-                "backupRepository": RESTLink(href: "/v6/BackupRepositories/\(point.repositoryID.uuidString.lowercased())"),
-            ])
+        return try JSONResponse.make(RESTRestorePoint(point))
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// A simulator serving one generated tenant over HTTP on loopback until `shutdown()`.
 ///
@@ -15,13 +16,17 @@ public final class RunningSimulator: Sendable {
     public let tenant: SimulatedTenant
     /// Every request answered, for assertions.
     public let requestLog: RequestLog
+    private let services: ServiceGroup
     private let task: Task<Void, any Error>
 
-    private init(port: Int, host: String, tenant: SimulatedTenant, requestLog: RequestLog, task: Task<Void, any Error>) {
+    private init(
+        port: Int, host: String, tenant: SimulatedTenant, requestLog: RequestLog, services: ServiceGroup, task: Task<Void, any Error>
+    ) {
         self.port = port
         self.host = host
         self.tenant = tenant
         self.requestLog = requestLog
+        self.services = services
         self.task = task
     }
 
@@ -41,9 +46,10 @@ public final class RunningSimulator: Sendable {
                 continuation.finish()
             },
             logger: logger)
+        let services = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
         let task = Task {
             defer { continuation.finish() }
-            try await app.run()
+            try await services.run()
         }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else {
@@ -55,7 +61,8 @@ public final class RunningSimulator: Sendable {
         logger.info(
             "M365 simulator listening",
             metadata: ["lifeboat.sim.url": "http://\(configuration.host):\(port)", "lifeboat.sim.tenant": "\(tenant.tenantID)"])
-        return RunningSimulator(port: port, host: configuration.host, tenant: tenant, requestLog: log, task: task)
+        return RunningSimulator(
+            port: port, host: configuration.host, tenant: tenant, requestLog: log, services: services, task: task)
     }
 
     /// `http://host:port`.
@@ -73,9 +80,9 @@ public final class RunningSimulator: Sendable {
     /// Full token endpoint URL.
     public var tokenURL: String { "\(loginBaseURL)/\(tenantID)/oauth2/v2.0/token" }
 
-    /// Stops the server and waits until it no longer listens.
+    /// Stops the server gracefully (requests in flight finish) and waits until it no longer listens.
     public func shutdown() async throws {
-        task.cancel()
+        await services.triggerGracefulShutdown()
         _ = await task.result
     }
 }

@@ -100,7 +100,9 @@ public actor SimulatedTenant {
     /// Makes every delta token issued so far for `driveID` answer 410 `resyncRequired` (fault injection).
     public func expireDeltaTokens(driveID: String) {
         guard var state = drivesByID[driveID] else { return }
-        state.oldestValidToken = state.counter + 1
+        // A token is the counter it was issued at: advancing the counter lets links issued from now on stay valid.
+        state.counter += 1
+        state.oldestValidToken = state.counter
         drivesByID[driveID] = state
         deltaSessions = deltaSessions.filter { $0.value.driveID != driveID }
     }

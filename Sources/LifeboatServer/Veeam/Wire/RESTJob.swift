@@ -1,0 +1,59 @@
+import Foundation
+import LifeboatModel
+
+/// `RESTJob`: a backup job of one organization.
+struct RESTJob: Encodable, Sendable {
+    var id: String
+    var name: String
+    var description: String
+    var repositoryId: String
+    /// `EntireOrganization` or `SelectedItems`.
+    var backupType: String
+    var selectedItems: [RESTJobItem]
+    var excludedItems: [RESTJobItem]
+    var isEnabled: Bool
+    var lastRun: Date?
+    var nextRun: Date?
+    /// `Stopped`, `Running`, `Success`, `Failed`, `Warning`, `NotConfigured`, `Disconnected` or `Queued`.
+    var lastStatus: String
+    var schedulePolicy: RESTJobSchedulePolicy
+    var _links: [String: RESTLink]
+
+    /// The job with its scope as selected items (none when it protects the entire organization).
+    init(_ job: BackupJob) {
+        let id = job.id.veeamID
+        let entire = job.scope.allUsers && job.scope.allSites
+        var items: [RESTJobItem] = []
+        if !entire {
+            if job.scope.allUsers || job.scope.allSites {
+                items.append(
+                    .partialOrganization(
+                        id: job.organizationID.veeamID, oneDrive: job.scope.allUsers, sites: job.scope.allSites))
+            }
+            if !job.scope.allUsers {
+                items += job.scope.users.map { RESTJobItem.user(principalName: $0) }
+            }
+            if !job.scope.allSites {
+                items += job.scope.sites.map { RESTJobItem.site(url: $0) }
+            }
+        }
+        self.id = id
+        self.name = job.name
+        self.description = job.description
+        self.repositoryId = job.repositoryID.veeamID
+        self.backupType = entire ? "EntireOrganization" : "SelectedItems"
+        self.selectedItems = items
+        self.excludedItems = []
+        self.isEnabled = job.isEnabled
+        self.lastRun = job.lastRun
+        self.nextRun = nil
+        self.lastStatus = job.lastStatus.rawValue
+        self.schedulePolicy = .manualOnly
+        self._links = [
+            "self": RESTLink(href: "/v6/Jobs/\(id)"),
+            "organization": RESTLink(href: "/v6/Organizations/\(job.organizationID.veeamID)"),
+            "backupRepository": RESTLink(href: "/v6/BackupRepositories/\(job.repositoryID.veeamID)"),
+            "jobsessions": RESTLink(href: "/v6/Jobs/\(id)/JobSessions"),
+        ]
+    }
+}

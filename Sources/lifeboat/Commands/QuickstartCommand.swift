@@ -1,0 +1,191 @@
+import ArgumentParser
+import BackupEngine
+import Crypto
+import Catalog
+import Foundation
+import Hummingbird
+import LifeboatModel
+import LifeboatServer
+import Logging
+import M365Simulator
+import ServiceLifecycle
+import UnixSignals
+
+/// `lifeboat quickstart`: a simulated tenant, a first backup into `./lifeboat-data`, and the API, in one process.
+struct QuickstartCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quickstart",
+        abstract: "Back up a simulated Microsoft 365 tenant and serve the API, then print what to try next.")
+
+    @OptionGroup var settings: SettingsOptions
+    @Option(help: "API port (env LIFEBOAT_HTTP_PORT; default 8080).") var port: Int?
+    @Option(help: "Port of the simulated tenant. Keep it the same between runs on one data folder.") var simPort: Int = 8081
+    @Option(help: "Seed of the simulated tenant.") var seed: UInt64 = 42
+    @Flag(help: "Stop after the backup instead of serving the API.") var exitAfterBackup = false
+
+    private static let organizationName = "contoso.onmicrosoft.com"
+    private static let jobName = "Quickstart: whole tenant"
+    private static let adminName = "admin"
+
+    func run() async throws {
+        var commandLine: [String: String] = [:]
+        commandLine["lifeboat.http.port"] = port.map(String.init)
+        let resolved = try await LifeboatSettings.load(settings, commandLine: commandLine)
+        let logger = try resolved.makeLogger(defaultLevel: .warning)
+        let apiPort = try resolved.httpPort(default: 8080)
+
+        let simulator = try await SimulatorService.start(
+            SimulatorConfiguration(tenant: .demo(seed: seed), port: simPort), logger: logger)
+        let tenant = simulator.running
+        StandardOutput.line("Simulated tenant '\(tenant.tenant.spec.domain)' is listening on \(tenant.baseURL).")
+        let installation: LocalInstallation
+        do {
+            installation = try await LocalInstallation.open(resolved, logger: logger, createSecrets: true)
+        } catch {
+            try? await tenant.shutdown()
+            throw error
+        }
+        do {
+            try await serve(installation: installation, simulator: simulator, apiPort: apiPort, logger: logger)
+            await installation.shutdown()
+        } catch {
+            await installation.shutdown()
+            try? await tenant.shutdown()
+            throw error
+        }
+    }
+
+    private func serve(installation: LocalInstallation, simulator: SimulatorService, apiPort: Int, logger: Logger) async throws {
+        let tenant = simulator.running
+        try await InterruptedRunRecovery(catalog: installation.catalog, logger: logger).recover()
+        let (organization, isNew) = try await registerOrganization(tenant, installation: installation)
+        let job = try await backupJob(for: organization, installation: installation)
+        StandardOutput.line("Catalog and repository: \(installation.settings.dataDirectory.path)")
+
+        // A tenant regenerated from its seed may differ from what earlier runs saw: enumerate it fully (unchanged files are not downloaded).
+        let run = try await BackupRunReporter.run(job, installation: installation, fullEnumeration: !isNew)
+        if run.state == .failed { throw CommandFailure("The first backup failed; see the errors above.") }
+        if exitAfterBackup {
+            try await tenant.shutdown()
+            return
+        }
+
+        let password = try await administratorPassword(installation)
+        let dependencies = installation.serverDependencies()
+        guard let admin = try await installation.catalog.credential(name: Self.adminName)?.principal else {
+            throw CommandFailure("The quickstart administrator is missing from the catalog.")
+        }
+        let token = try await dependencies.issuer.issue(for: admin)
+        let sample = try await sampleFile(in: tenant)
+        let host = installation.settings.httpHost
+        let app = buildApplication(
+            ServerConfiguration(host: host, port: apiPort), dependencies: dependencies,
+            onServerRunning: { port in
+                StandardOutput.line(Self.nextSteps(
+                    api: "http://\(host):\(port)", token: token.accessToken, password: password, job: job, tenant: tenant,
+                    sample: sample, dataDirectory: installation.settings.dataDirectory.path))
+            })
+        let group = ServiceGroup(
+            configuration: .init(services: [app, simulator], gracefulShutdownSignals: [.sigint, .sigterm], logger: logger))
+        try await group.run()
+    }
+
+    private func registerOrganization(_ tenant: RunningSimulator, installation: LocalInstallation) async throws -> (Organization, Bool) {
+        let catalog = installation.catalog
+        if let existing = try await catalog.organizations().first(where: { $0.tenantID == tenant.tenantID }) {
+            guard existing.graphBaseURL == tenant.graphBaseURL else {
+                throw CommandFailure(
+                    "This data folder was made with the simulated tenant at \(existing.graphBaseURL); run quickstart with the same --sim-port, or use another --data-dir.")
+            }
+            try await catalog.setGraphSecret(tenant.clientSecret, organizationID: existing.id)
+            return (existing, false)
+        }
+        let organization = Organization(
+            name: Self.organizationName, tenantID: tenant.tenantID, clientID: tenant.clientID, loginBaseURL: tenant.loginBaseURL,
+            graphBaseURL: tenant.graphBaseURL)
+        try await catalog.insertOrganization(organization)
+        try await catalog.setGraphSecret(tenant.clientSecret, organizationID: organization.id)
+        return (organization, true)
+    }
+
+    private func backupJob(for organization: Organization, installation: LocalInstallation) async throws -> BackupJob {
+        if let existing = try await installation.catalog.jobs().first(where: { $0.organizationID == organization.id && $0.name == Self.jobName }) {
+            return existing
+        }
+        let repository = try await installation.repositoryRecord(at: installation.defaultRepositoryPath)
+        let job = BackupJob(
+            organizationID: organization.id, repositoryID: repository.id, name: Self.jobName, scope: .entireOrganization)
+        try await installation.catalog.insertJob(job)
+        return job
+    }
+
+    /// The quickstart administrator's password: created with the user on the first run and kept in the data folder.
+    private func administratorPassword(_ installation: LocalInstallation) async throws -> String? {
+        let files = SecretFiles(directory: installation.settings.dataDirectory)
+        if try await installation.catalog.credential(name: Self.adminName) != nil {
+            return try files.read("admin.password")
+        }
+        let password = try files.readOrCreate("admin.password", create: true) {
+            SymmetricKey(size: .bits128).withUnsafeBytes { Data($0) }.base64EncodedString()
+                .replacingOccurrences(of: "/", with: "x").replacingOccurrences(of: "+", with: "y").replacingOccurrences(of: "=", with: "")
+        }
+        try await installation.addAdministrator(name: Self.adminName, password: password)
+        return password
+    }
+
+    /// A small file of the first OneDrive, for the "edit it and back up again" example.
+    private func sampleFile(in tenant: RunningSimulator) async throws -> (driveID: String, item: SimulatedItem)? {
+        for drive in await tenant.tenant.drives() {
+            if let file = await tenant.tenant.allFiles(driveID: drive.id).first(where: { $0.size < 1 << 20 }) {
+                return (drive.id, file)
+            }
+        }
+        return nil
+    }
+
+    private static func nextSteps(
+        api: String, token: String, password: String?, job: BackupJob, tenant: RunningSimulator,
+        sample: (driveID: String, item: SimulatedItem)?, dataDirectory: String
+    ) -> String {
+        let jobID = job.id.uuidString.lowercased()
+        let auth = "-H \"Authorization: Bearer $TOKEN\""
+        var lines = [
+            "",
+            "Lifeboat is serving the API on \(api) (Ctrl-C stops it and the simulated tenant).",
+            "",
+            "An access token for user '\(adminName)' (valid one hour):",
+            "  export TOKEN='\(token)'",
+        ]
+        if let password {
+            lines += [
+                "Get a fresh one with the password grant:",
+                "  curl -s -X POST '\(api)/v6/Token' -d 'grant_type=password&username=\(adminName)&password=\(password)'",
+            ]
+        }
+        lines += [
+            "",
+            "Try:",
+            "  curl -s \(auth) '\(api)/v6/Organizations'",
+            "  curl -s \(auth) '\(api)/v6/Jobs'",
+            "  curl -s \(auth) '\(api)/v6/RestorePoints'",
+            "  curl -s \(auth) '\(api)/v6/RestorePoints?jobId=\(jobID)'",
+        ]
+        if let sample {
+            lines += [
+                "",
+                "Change a file in the simulated tenant, back up again, and see a second restore point:",
+                "  curl -s -X PATCH '\(tenant.baseURL)/_admin/drives/\(sample.driveID)/items/\(sample.item.id)' "
+                    + "-H 'Content-Type: application/json' -d '{\"text\": \"edited by the quickstart\"}'",
+                "  curl -s -X POST \(auth) '\(api)/v6/Jobs/\(jobID)/start'",
+                "  curl -s \(auth) '\(api)/v6/RestorePoints'",
+            ]
+        }
+        lines += [
+            "",
+            "From another terminal:",
+            "  swift run lifeboat restore-points list --data-dir '\(dataDirectory)'",
+            "  curl -s '\(tenant.baseURL)/_admin/tenant'    # the simulated tenant's users, sites and drives",
+        ]
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,17 @@
+import ArgumentParser
+
+/// The `lifeboat` command: a self-hosted backup and restore server for Microsoft 365.
+@main
+struct Lifeboat: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lifeboat",
+        abstract: "Back up and restore Microsoft 365 OneDrive and SharePoint libraries.",
+        discussion: """
+            Start with `lifeboat quickstart`: it backs up a simulated tenant into ./lifeboat-data and serves the API.
+            Settings come from options, then LIFEBOAT_* environment variables, then a JSON file (--config).
+            """,
+        subcommands: [
+            QuickstartCommand.self, ServeCommand.self, SimulatorCommand.self, BackupCommand.self,
+            RestorePointsCommand.self, OrganizationCommand.self, JobCommand.self, UserCommand.self,
+        ])
+}

@@ -1,0 +1,95 @@
+import Configuration
+import Foundation
+import Logging
+import SystemPackage
+
+/// Lifeboat's configuration, resolved once per command: command-line options, then `LIFEBOAT_*` environment
+/// variables, then the JSON file named by `--config` / `LIFEBOAT_CONFIG`, then built-in defaults.
+///
+/// Keys (JSON paths / environment names): `lifeboat.data.dir` (`LIFEBOAT_DATA_DIR`), `lifeboat.log.level`,
+/// `lifeboat.catalog.path`, `lifeboat.catalog.key` (base64 of 32 bytes), `lifeboat.repository.password`,
+/// `lifeboat.http.host`, `lifeboat.http.port`, `lifeboat.backup.concurrency`.
+struct LifeboatSettings: Sendable {
+    private let reader: ConfigReader
+
+    /// Reads the configuration; `commandLine` holds keys given as options (they win over everything else).
+    static func load(_ options: SettingsOptions, commandLine: [String: String] = [:]) async throws -> LifeboatSettings {
+        let explicit = options.explicitValues.merging(commandLine) { _, new in new }
+        var providers: [any ConfigProvider] = [
+            InMemoryProvider(
+                name: "command line",
+                values: Dictionary(
+                    uniqueKeysWithValues: explicit.map { (AbsoluteConfigKey($0.key.split(separator: ".").map(String.init)), ConfigValue(.string($0.value), isSecret: false)) })),
+            EnvironmentVariablesProvider(secretsSpecifier: .specific(["LIFEBOAT_REPOSITORY_PASSWORD", "LIFEBOAT_CATALOG_KEY"])),
+        ]
+        if let file = options.config ?? ProcessInfo.processInfo.environment["LIFEBOAT_CONFIG"] {
+            do {
+                providers.append(try await FileProvider<JSONSnapshot>(filePath: FilePath(file)))
+            } catch {
+                throw CommandFailure("Cannot read the configuration file \(file): \(error)")
+            }
+        }
+        return LifeboatSettings(reader: ConfigReader(providers: providers))
+    }
+
+    /// The data folder (default `./lifeboat-data`), absolute.
+    var dataDirectory: URL {
+        let path = reader.string(forKey: "lifeboat.data.dir", default: "lifeboat-data")
+        return URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+            .standardizedFileURL
+    }
+
+    /// The SQLite catalog file (default `<data>/catalog.sqlite`).
+    var catalogPath: String {
+        reader.string(forKey: "lifeboat.catalog.path") ?? dataDirectory.appendingPathComponent("catalog.sqlite").path
+    }
+
+    /// Base64 of the 32-byte key that encrypts Graph secrets in the catalog; nil means the key file in the data folder.
+    var catalogKey: String? { reader.string(forKey: "lifeboat.catalog.key", isSecret: true) }
+
+    /// The repository password, when configured (otherwise the data folder's password file is used).
+    var repositoryPassword: String? { reader.string(forKey: "lifeboat.repository.password", isSecret: true) }
+
+    /// Address the API server binds.
+    var httpHost: String { reader.string(forKey: "lifeboat.http.host", default: "127.0.0.1") }
+
+    /// Port the API server binds.
+    func httpPort(default defaultPort: Int) throws -> Int {
+        try port(reader.string(forKey: "lifeboat.http.port"), key: "lifeboat.http.port") ?? defaultPort
+    }
+
+    /// Files downloaded at once per drive during a backup.
+    var backupConcurrency: Int {
+        max(1, Int(reader.string(forKey: "lifeboat.backup.concurrency") ?? "") ?? 4)
+    }
+
+    /// The configured log level, or `defaultLevel` when none is set.
+    func logLevel(default defaultLevel: Logger.Level) throws -> Logger.Level {
+        guard let raw = reader.string(forKey: "lifeboat.log.level") else { return defaultLevel }
+        guard let level = Logger.Level(rawValue: raw.lowercased()) else {
+            throw CommandFailure("Unknown log level '\(raw)': use trace, debug, info, notice, warning, error or critical.")
+        }
+        return level
+    }
+
+    /// Any string setting, for command-specific keys.
+    func string(_ key: String) -> String? {
+        reader.string(forKey: ConfigKey(key.split(separator: ".").map(String.init)))
+    }
+
+    /// Parses a port setting; nil when absent.
+    func port(_ raw: String?, key: String) throws -> Int? {
+        guard let raw else { return nil }
+        guard let value = Int(raw), (0...65535).contains(value) else {
+            throw CommandFailure("\(key) must be a port number (0-65535), got '\(raw)'.")
+        }
+        return value
+    }
+
+    /// A logger at the configured level (else `defaultLevel`), writing to standard error.
+    func makeLogger(label: String = "lifeboat", defaultLevel: Logger.Level = .info) throws -> Logger {
+        var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = try logLevel(default: defaultLevel)
+        return logger
+    }
+}

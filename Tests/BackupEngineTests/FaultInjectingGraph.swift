@@ -1,0 +1,105 @@
+import M365Graph
+import M365Simulator
+import NIOCore
+
+/// A `GraphAPI` that passes every call to a real client but spoils the downloads of chosen items, the way a flaky
+/// network, a broken proxy or a busy user would: the stream breaks after its first buffer, one byte arrives flipped,
+/// or the item is deleted in the tenant just after delta listed it.
+struct FaultInjectingGraph: GraphAPI {
+    /// What happens to an item's download.
+    enum Fault: Sendable {
+        /// The connection drops after the first buffer (a `GraphError.transport`, as `GraphContent` reports it).
+        case interruptDownload
+        /// The first byte of the stream arrives with its bits inverted.
+        case corruptFirstByte
+        /// Someone deletes the item from `tenant` between the delta page and the first request about it.
+        case deletedBeforeDownload(SimulatedTenant)
+    }
+
+    let base: any GraphAPI
+    /// Faults by item id; they apply to the current content and to every version of the item.
+    let faults: [String: Fault]
+
+    func users() async throws -> [GraphUser] { try await base.users() }
+    func userDrive(userPrincipalName: String) async throws -> GraphDrive { try await base.userDrive(userPrincipalName: userPrincipalName) }
+    func site(url: String) async throws -> GraphSite { try await base.site(url: url) }
+    func rootSites() async throws -> [GraphSite] { try await base.rootSites() }
+    func subsites(siteID: String) async throws -> [GraphSite] { try await base.subsites(siteID: siteID) }
+    func drives(siteID: String) async throws -> [GraphDrive] { try await base.drives(siteID: siteID) }
+    func delta(driveID: String, link: String?) async throws -> DeltaPage { try await base.delta(driveID: driveID, link: link) }
+    func item(driveID: String, itemID: String) async throws -> GraphDriveItem { try await base.item(driveID: driveID, itemID: itemID) }
+    func children(driveID: String, itemID: String) async throws -> [GraphDriveItem] {
+        try await base.children(driveID: driveID, itemID: itemID)
+    }
+    func versions(driveID: String, itemID: String) async throws -> [GraphItemVersion] {
+        if case .deletedBeforeDownload(let tenant) = faults[itemID] {
+            try? await tenant.delete(driveID: driveID, itemID: itemID)
+        }
+        return try await base.versions(driveID: driveID, itemID: itemID)
+    }
+
+    func content(driveID: String, itemID: String, versionID: String?) async throws -> GraphContent {
+        let content = try await base.content(driveID: driveID, itemID: itemID, versionID: versionID)
+        switch faults[itemID] {
+        case .interruptDownload, .corruptFirstByte:
+            return GraphContent(contentLength: content.contentLength, bytes: SpoiledStream(base: content, fault: faults[itemID]!))
+        case .deletedBeforeDownload, nil:
+            return content
+        }
+    }
+
+    func createFolder(driveID: String, parentID: String, name: String, conflict: M365Graph.ConflictBehavior) async throws -> GraphDriveItem {
+        try await base.createFolder(driveID: driveID, parentID: parentID, name: name, conflict: conflict)
+    }
+    func uploadSmallFile(
+        driveID: String, parentID: String, name: String, content: ByteBuffer, conflict: M365Graph.ConflictBehavior
+    ) async throws -> GraphDriveItem {
+        try await base.uploadSmallFile(driveID: driveID, parentID: parentID, name: name, content: content, conflict: conflict)
+    }
+    func createUploadSession(driveID: String, parentID: String, name: String, conflict: M365Graph.ConflictBehavior) async throws -> UploadSession {
+        try await base.createUploadSession(driveID: driveID, parentID: parentID, name: name, conflict: conflict)
+    }
+    func uploadFragment(_ session: UploadSession, offset: Int64, totalSize: Int64, content: ByteBuffer) async throws
+        -> UploadFragmentResult
+    {
+        try await base.uploadFragment(session, offset: offset, totalSize: totalSize, content: content)
+    }
+
+    /// The real download with one fault applied.
+    struct SpoiledStream: AsyncSequence, Sendable {
+        typealias Element = ByteBuffer
+        let base: GraphContent
+        let fault: Fault
+
+        struct AsyncIterator: AsyncIteratorProtocol {
+            var base: GraphContent.AsyncIterator
+            let fault: Fault
+            var nextCalls = 0
+
+            mutating func next() async throws -> ByteBuffer? {
+                nextCalls += 1
+                switch fault {
+                case .interruptDownload:
+                    // The first buffer arrives, then the connection drops (even if nothing else was left to send).
+                    guard nextCalls == 1, let buffer = try await base.next() else {
+                        throw GraphError.transport("download interrupted: connection reset by peer (injected)")
+                    }
+                    return buffer
+                case .corruptFirstByte:
+                    guard var buffer = try await base.next() else { return nil }
+                    if nextCalls == 1, buffer.readableBytes > 0 {
+                        let index = buffer.readerIndex
+                        buffer.setInteger(~buffer.getInteger(at: index, as: UInt8.self)!, at: index)
+                    }
+                    return buffer
+                case .deletedBeforeDownload:
+                    return try await base.next()
+                }
+            }
+        }
+
+        func makeAsyncIterator() -> AsyncIterator {
+            AsyncIterator(base: base.makeAsyncIterator(), fault: fault)
+        }
+    }
+}
