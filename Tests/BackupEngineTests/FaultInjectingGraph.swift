@@ -41,9 +41,11 @@ struct FaultInjectingGraph: GraphAPI {
     func content(driveID: String, itemID: String, versionID: String?) async throws -> GraphContent {
         let content = try await base.content(driveID: driveID, itemID: itemID, versionID: versionID)
         switch faults[itemID] {
-        case .interruptDownload, .corruptFirstByte:
-            return GraphContent(contentLength: content.contentLength, bytes: SpoiledStream(base: content, fault: faults[itemID]!))
-        case .deletedBeforeDownload, nil:
+        case .interruptDownload?:
+            return GraphContent(contentLength: content.contentLength, bytes: SpoiledStream(base: content, fault: .interruptDownload))
+        case .corruptFirstByte?:
+            return GraphContent(contentLength: content.contentLength, bytes: SpoiledStream(base: content, fault: .corruptFirstByte))
+        case .deletedBeforeDownload?, nil:
             return content
         }
     }

@@ -1,9 +1,11 @@
 import BackupEngine
 import Catalog
+import ChunkStore
 import Foundation
 import LifeboatModel
 import LifeboatTestSupport
 import M365Simulator
+import NIOCore
 import Testing
 
 /// Two jobs that protect the same drive into different repositories must each hold its own copy of the content.
@@ -37,7 +39,7 @@ struct OverlappingJobsTests {
                 for row in files {
                     let manifest = try ContentManifest(serialized: try #require(row.content))
                     var bytes: [UInt8] = []
-                    for try await buffer in try await other.read(manifest) { bytes += buffer.readableBytesView }
+                    for try await buffer in other.read(manifest) { bytes += buffer.readableBytesView }
                     #expect(bytes == (await fixture.simulator.tenant.content(driveID: user.driveID, itemID: row.itemID)))
                 }
             }

@@ -148,7 +148,9 @@ struct VeeamRestorePointsTests {
                 #expect(entry["jobId"]?.stringValue == point.jobID.wire)
                 #expect(entry["organizationId"]?.stringValue == point.organizationID.wire)
                 #expect(entry["repositoryId"]?.stringValue == point.repositoryID.wire)
-                #expect(VeeamOrganizationsAndJobsTests.date(entry["backupTime"]) == point.backupTime)
+                #expect(
+                    VeeamOrganizationsAndJobsTests.milliseconds(VeeamOrganizationsAndJobsTests.date(entry["backupTime"]))
+                        == VeeamOrganizationsAndJobsTests.milliseconds(point.backupTime))
                 #expect(entry["isOneDrive"]?.boolValue == point.isOneDrive)
                 #expect(entry["isSharePoint"]?.boolValue == point.isSharePoint)
                 #expect(entry["isExchange"]?.boolValue == false && entry["isTeams"]?.boolValue == false)

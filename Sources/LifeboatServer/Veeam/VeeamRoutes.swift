@@ -114,7 +114,7 @@ struct VeeamRoutes {
         let id = try context.parameters.requireUUID("jobId")
         let body = try await request.body.collect(upTo: 64 * 1024)
         var options = RESTStartJobOptions(full: nil)
-        if body.readableBytesView.contains(where: { !Set<UInt8>([0x20, 0x09, 0x0A, 0x0D]).contains($0) }) {
+        if body.readableBytesView.contains(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) {
             do {
                 options = try JSONDecoder().decode(RESTStartJobOptions.self, from: body)
             } catch {
