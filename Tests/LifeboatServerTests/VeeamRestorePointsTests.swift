@@ -87,7 +87,12 @@ struct VeeamRestorePointsTests {
             let earliest = all.map(\.backupTime).min()!
             let latest = all.map(\.backupTime).max()!
             let org1 = fixture.organization.id.wire
+            // A client that copies a point's backupTime from an answer must not get that point back as "after" it.
+            let answered = try api.conformingBody(
+                try await api.send(.get, "/v6/RestorePoints?jobId=\(fixture.job.id.wire)", token: token), .get, "/v6/RestorePoints")
+            let copied = try #require(answered.arrayValue?.last?["backupTime"]?.stringValue)
             let cases: [(String, [RestorePoint])] = [
+                ("backupTime=\(Self.encode(copied))", all.filter { $0.backupTime > world.a1.backupTime }),
                 ("", all),
                 ("organizationId=\(org1)", [world.a1, world.a2, world.b1]),
                 ("organizationID=\(org1)", [world.a1, world.a2, world.b1]),

@@ -8,9 +8,23 @@ enum JSONResponse {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
-            try container.encode(date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+            try container.encode(timestamp(date))
         }
         return encoder
+    }
+
+    /// `yyyy-MM-ddTHH:mm:ss.SSSZ` in UTC, rounded to the millisecond the catalog keeps.
+    ///
+    /// Formatting the floating-point date directly would truncate `…29.017` (held as `…29.016999`) to `.016`,
+    /// and a client filtering on a time it was given would then get that very restore point back as "after" it.
+    static func timestamp(_ date: Date) -> String {
+        var (seconds, milliseconds) = Int64((date.timeIntervalSince1970 * 1000).rounded()).quotientAndRemainder(dividingBy: 1000)
+        if milliseconds < 0 {
+            seconds -= 1
+            milliseconds += 1000
+        }
+        let whole = Date(timeIntervalSince1970: TimeInterval(seconds)).formatted(Date.ISO8601FormatStyle())
+        return "\(whole.dropLast()).\(String(milliseconds + 1000).dropFirst())Z"
     }
 
     /// A response with `value` encoded as JSON.
