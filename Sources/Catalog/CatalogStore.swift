@@ -61,7 +61,8 @@ public struct StoredCredential: Sendable, Hashable {
 ///
 /// Implementations are safe to share between tasks. Every write that must be atomic is one method.
 /// Restore points are invisible until committed: item versions written by a run that never commits
-/// are ignored by every point-in-time query and removed by `discardUncommittedRuns`.
+/// are ignored by every point-in-time query and removed by `discardUncommittedRuns`. Item versions belong to one
+/// job each, so two jobs protecting the same drive never see each other's rows.
 public protocol CatalogStore: Sendable {
     // MARK: Organizations, repositories, jobs
     func insertOrganization(_ organization: Organization) async throws
@@ -124,22 +125,29 @@ public protocol CatalogStore: Sendable {
     func latestRestorePoint(organizationID: UUID, jobID: UUID?, notAfter time: Date) async throws -> RestorePoint?
 
     // MARK: Item versions (temporal)
-    /// The current (open, non-historical) rows of the given items of a drive, keyed by item id, including
-    /// rows opened by the uncommitted run in progress.
-    func currentItems(driveID: String, itemIDs: [String]) async throws -> [String: ItemVersion]
-    /// Closes the current rows of `closing` items (validTo = `sequence`) and inserts `rows`, in one transaction.
+    // Every row belongs to one backup job: jobs never share rows, even for the same drive, so a job's restore points
+    // reference only content in that job's repository. `sequence` is always one of the job's restore points.
+
+    /// The current (open, non-historical) rows the job holds for the given items of a drive, keyed by item id,
+    /// including rows opened by the job's uncommitted run in progress.
+    func currentItems(jobID: UUID, driveID: String, itemIDs: [String]) async throws -> [String: ItemVersion]
+    /// Closes the job's current rows of `closing` items (validTo = `sequence`) and inserts `rows` for the job, in one
+    /// transaction. Throws `CatalogError` when `sequence` is not a restore point of `jobID`.
     /// Historical rows (`isHistorical`) never close anything.
-    func recordItemVersions(_ rows: [ItemVersion], closing: [String], driveID: String, sequence: Int64) async throws
-    /// Ids of the items of a drive that are current (open) as of now; for reconciling a full re-enumeration.
-    func openItemIDs(driveID: String) async throws -> [String]
-    /// The items of a drive as they were at restore point `sequence` (committed rows only).
-    func items(driveID: String, at sequence: Int64, options: PointInTimeOptions) async throws -> [ItemVersion]
-    /// The children of a folder as they were at restore point `sequence`.
-    func children(driveID: String, parentID: String, at sequence: Int64, options: PointInTimeOptions) async throws -> [ItemVersion]
-    /// One item's state at restore point `sequence`.
-    func item(driveID: String, itemID: String, at sequence: Int64) async throws -> ItemVersion?
-    /// Every stored state of an item up to restore point `sequence`, oldest first (historical Graph versions included).
-    func history(driveID: String, itemID: String, upTo sequence: Int64) async throws -> [ItemVersion]
+    func recordItemVersions(_ rows: [ItemVersion], closing: [String], jobID: UUID, driveID: String, sequence: Int64) async throws
+    /// Ids of the items of a drive that are current (open) in the job as of now; for reconciling a full re-enumeration.
+    func openItemIDs(jobID: UUID, driveID: String) async throws -> [String]
+    /// The items of a drive as the job saw them at its restore point `sequence` (committed rows only).
+    func items(jobID: UUID, driveID: String, at sequence: Int64, options: PointInTimeOptions) async throws -> [ItemVersion]
+    /// The children of a folder as the job saw them at its restore point `sequence`.
+    func children(
+        jobID: UUID, driveID: String, parentID: String, at sequence: Int64, options: PointInTimeOptions
+    ) async throws -> [ItemVersion]
+    /// One item's state as the job saw it at its restore point `sequence`.
+    func item(jobID: UUID, driveID: String, itemID: String, at sequence: Int64) async throws -> ItemVersion?
+    /// Every state of an item the job stored up to restore point `sequence`, oldest first (historical Graph versions
+    /// included).
+    func history(jobID: UUID, driveID: String, itemID: String, upTo sequence: Int64) async throws -> [ItemVersion]
 
     // MARK: Restore sessions
     func insertRestoreSession(_ session: RestoreSession) async throws

@@ -79,7 +79,7 @@ struct BackupScopeTests {
         let point = try #require(try await fixture.catalog.restorePoints(RestorePointFilter(jobID: fixture.job.id)).first)
         var cataloged: Set<String> = []
         for drive in await fixture.simulator.tenant.drives()
-        where !(try await fixture.catalog.items(driveID: drive.id, at: point.sequence, options: PointInTimeOptions())).isEmpty {
+        where !(try await fixture.catalog.items(jobID: point.jobID, driveID: drive.id, at: point.sequence, options: PointInTimeOptions())).isEmpty {
             cataloged.insert(drive.id)
         }
         let enumerated = await fixture.simulator.requestLog.entries().compactMap { entry -> String? in

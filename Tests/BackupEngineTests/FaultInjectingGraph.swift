@@ -4,7 +4,7 @@ import NIOCore
 
 /// A `GraphAPI` that passes every call to a real client but spoils the downloads of chosen items, the way a flaky
 /// network, a broken proxy or a busy user would: the stream breaks after its first buffer, one byte arrives flipped,
-/// or the item is deleted in the tenant just after delta listed it.
+/// an earlier version arrives short, or the item is deleted in the tenant just after delta listed it.
 struct FaultInjectingGraph: GraphAPI {
     /// What happens to an item's download.
     enum Fault: Sendable {
@@ -12,12 +12,14 @@ struct FaultInjectingGraph: GraphAPI {
         case interruptDownload
         /// The first byte of the stream arrives with its bits inverted.
         case corruptFirstByte
+        /// Downloads of earlier versions (not the current content) arrive without their first byte.
+        case truncateEarlierVersions
         /// Someone deletes the item from `tenant` between the delta page and the first request about it.
         case deletedBeforeDownload(SimulatedTenant)
     }
 
     let base: any GraphAPI
-    /// Faults by item id; they apply to the current content and to every version of the item.
+    /// Faults by item id; they apply to the current content and to every version of the item unless they say otherwise.
     let faults: [String: Fault]
 
     func users() async throws -> [GraphUser] { try await base.users() }
@@ -45,7 +47,9 @@ struct FaultInjectingGraph: GraphAPI {
             return GraphContent(contentLength: content.contentLength, bytes: SpoiledStream(base: content, fault: .interruptDownload))
         case .corruptFirstByte?:
             return GraphContent(contentLength: content.contentLength, bytes: SpoiledStream(base: content, fault: .corruptFirstByte))
-        case .deletedBeforeDownload?, nil:
+        case .truncateEarlierVersions? where versionID != nil:
+            return GraphContent(contentLength: content.contentLength, bytes: SpoiledStream(base: content, fault: .truncateEarlierVersions))
+        case .truncateEarlierVersions?, .deletedBeforeDownload?, nil:
             return content
         }
     }
@@ -93,6 +97,10 @@ struct FaultInjectingGraph: GraphAPI {
                         let index = buffer.readerIndex
                         buffer.setInteger(~buffer.getInteger(at: index, as: UInt8.self)!, at: index)
                     }
+                    return buffer
+                case .truncateEarlierVersions:
+                    guard var buffer = try await base.next() else { return nil }
+                    if nextCalls == 1, buffer.readableBytes > 0 { buffer.moveReaderIndex(forwardBy: 1) }
                     return buffer
                 case .deletedBeforeDownload:
                     return try await base.next()

@@ -18,7 +18,7 @@ struct FirstBackupTests {
             #expect(points.count == 1)
             var files = 0
             for drive in await fixture.simulator.tenant.drives() {
-                let rows = try await fixture.catalog.items(driveID: drive.id, at: point.sequence, options: PointInTimeOptions())
+                let rows = try await fixture.catalog.items(jobID: point.jobID, driveID: drive.id, at: point.sequence, options: PointInTimeOptions())
                 let stored = Dictionary(uniqueKeysWithValues: rows.filter { !$0.isFolder }.map { ($0.itemID, $0) })
                 for file in await fixture.simulator.tenant.allFiles(driveID: drive.id) {
                     let row = try #require(stored[file.id], "file \(file.name) of drive \(drive.name) missing")

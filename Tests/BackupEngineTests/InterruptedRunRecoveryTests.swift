@@ -25,7 +25,7 @@ struct InterruptedRunRecoveryTests {
                 repositoryID: fixture.repositoryRecord.id, backupTime: Date(), isOneDrive: true, isSharePoint: true)
             await #expect(throws: EngineError.self) { try await fixture.backUp() }
 
-            let ended = try await InterruptedRunRecovery(catalog: fixture.catalog, logger: Logger(label: "test")).recover()
+            let ended = try await InterruptedRunRecovery(catalog: fixture.catalog, logger: .quiet("test")).recover()
             #expect(ended == 1)
             let recovered = try #require(try await fixture.catalog.run(id: orphan.id))
             #expect(recovered.state == .failed)
@@ -37,7 +37,7 @@ struct InterruptedRunRecoveryTests {
             #expect(next.state == .succeeded)
             #expect(next.counters.filesAdded == 0 && next.counters.filesChanged == 0)
             #expect(try await fixture.catalog.restorePoints(RestorePointFilter(jobID: fixture.job.id)).count == 2)
-            #expect(try await InterruptedRunRecovery(catalog: fixture.catalog, logger: Logger(label: "test")).recover() == 0)
+            #expect(try await InterruptedRunRecovery(catalog: fixture.catalog, logger: .quiet("test")).recover() == 0)
         }
     }
 }

@@ -95,7 +95,7 @@ struct ItemFailureTests {
             #expect(try await fixture.catalog.deltaLink(jobID: fixture.job.id, driveID: drive.id) == nil)
 
             let point = try #require(try await fixture.catalog.restorePoints(RestorePointFilter(jobID: fixture.job.id)).first)
-            #expect(try await fixture.catalog.history(driveID: drive.id, itemID: corrupted.id, upTo: point.sequence).isEmpty)
+            #expect(try await fixture.catalog.history(jobID: point.jobID, driveID: drive.id, itemID: corrupted.id, upTo: point.sequence).isEmpty)
             var withoutCorrupted = snapshot
             withoutCorrupted.drives[drive.id]?[corrupted.id] = nil
             try await RestorePointCheck(fixture: fixture, point: point).expectMatches(withoutCorrupted)
@@ -105,6 +105,41 @@ struct ItemFailureTests {
             #expect(second.counters.filesAdded == 1)
             let latest = try #require(try await fixture.catalog.restorePoints(RestorePointFilter(jobID: fixture.job.id)).first)
             try await RestorePointCheck(fixture: fixture, point: latest).expectMatches(snapshot)
+            try await RestorePointCheck(fixture: fixture, point: latest).expectVersionHistory(snapshot)
+        }
+    }
+
+    @Test("an earlier version whose download does not match the size Graph lists fails the file, which is not recorded")
+    func versionSizeMismatchIsDetected() async throws {
+        try await BackupFixture.with(Self.spec) { fixture in
+            let tenant = fixture.simulator.tenant
+            let snapshot = await TenantSnapshot.capture(tenant)
+            let drive = try #require(await tenant.drives().first { $0.kind == .business })
+            let shortened = try #require(
+                snapshot.items(driveID: drive.id).values
+                    .filter { !$0.item.isFolder && $0.versions.dropLast().contains { !$0.bytes.isEmpty } }
+                    .min { $0.item.id < $1.item.id })
+
+            let first = try await Self.runner(fixture, faults: [shortened.item.id: .truncateEarlierVersions])
+                .runNow(jobID: fixture.job.id)
+            #expect(first.state == .warning)
+            #expect(first.counters.itemsFailed == 1)
+            let errors = try await fixture.catalog.runErrors(runID: first.id)
+            #expect(errors.count == 1)
+            #expect(errors.first?.message.contains("of version") == true)
+            #expect(errors.first?.itemPath?.hasSuffix(shortened.item.name) == true)
+
+            let point = try #require(try await fixture.catalog.restorePoints(RestorePointFilter(jobID: fixture.job.id)).first)
+            #expect(try await fixture.catalog.history(
+                jobID: point.jobID, driveID: drive.id, itemID: shortened.item.id, upTo: point.sequence).isEmpty)
+            var withoutShortened = snapshot
+            withoutShortened.drives[drive.id]?[shortened.item.id] = nil
+            try await RestorePointCheck(fixture: fixture, point: point).expectMatches(withoutShortened)
+
+            let second = try await fixture.backUp()
+            #expect(second.state == .succeeded)
+            #expect(second.counters.filesAdded == 1)
+            let latest = try #require(try await fixture.catalog.restorePoints(RestorePointFilter(jobID: fixture.job.id)).first)
             try await RestorePointCheck(fixture: fixture, point: latest).expectVersionHistory(snapshot)
         }
     }

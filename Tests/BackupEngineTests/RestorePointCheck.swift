@@ -14,7 +14,7 @@ struct RestorePointCheck {
     /// stored bytes equal the simulator's.
     func expectMatches(_ snapshot: TenantSnapshot, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         for (driveID, expected) in snapshot.drives {
-            let rows = try await fixture.catalog.items(driveID: driveID, at: point.sequence, options: PointInTimeOptions())
+            let rows = try await fixture.catalog.items(jobID: point.jobID, driveID: driveID, at: point.sequence, options: PointInTimeOptions())
             let byID = Dictionary(rows.map { ($0.itemID, $0) }, uniquingKeysWith: { first, _ in first })
             #expect(rows.count == byID.count, "an item shows twice at point \(point.sequence)", sourceLocation: sourceLocation)
             #expect(
@@ -37,7 +37,7 @@ struct RestorePointCheck {
         sourceLocation: SourceLocation = #_sourceLocation
     ) async throws {
         let rows = try await fixture.catalog.items(
-            driveID: driveID, at: point.sequence, options: PointInTimeOptions(showDeleted: true))
+            jobID: point.jobID, driveID: driveID, at: point.sequence, options: PointInTimeOptions(showDeleted: true))
         let byID = Dictionary(rows.map { ($0.itemID, $0) }, uniquingKeysWith: { first, _ in first })
         let live = Set(now.items(driveID: driveID).keys)
         #expect(Set(byID.keys) == live.union(deleted), sourceLocation: sourceLocation)
@@ -54,7 +54,7 @@ struct RestorePointCheck {
     func expectVersionHistory(_ snapshot: TenantSnapshot, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         for (driveID, expected) in snapshot.drives {
             let rows = try await fixture.catalog.items(
-                driveID: driveID, at: point.sequence, options: PointInTimeOptions(showAllVersions: true))
+                jobID: point.jobID, driveID: driveID, at: point.sequence, options: PointInTimeOptions(showAllVersions: true))
             let rowsByItem = Dictionary(grouping: rows, by: \.itemID)
             for (id, item) in expected where !item.item.isFolder {
                 let history = rowsByItem[id] ?? []
@@ -65,7 +65,7 @@ struct RestorePointCheck {
                     let version = try #require(item.versions.first { $0.id == versionID }, sourceLocation: sourceLocation)
                     #expect(row.size == Int64(version.bytes.count), sourceLocation: sourceLocation)
                     #expect(
-                        try await fixture.storedBytes(of: row) == version.bytes,
+                        try await fixture.storedBytes(of: row, in: point) == version.bytes,
                         "bytes of version \(versionID) of \(item.item.name)", sourceLocation: sourceLocation)
                 }
                 #expect(versionIDs == item.versions.map(\.id), "versions of \(item.item.name)", sourceLocation: sourceLocation)
@@ -89,6 +89,6 @@ struct RestorePointCheck {
         #expect(row.cTag == item.cTag, "cTag of \(item.name)", sourceLocation: sourceLocation)
         #expect(row.graphVersionID == item.versionID, "version of \(item.name)", sourceLocation: sourceLocation)
         #expect(row.isHistorical == false, sourceLocation: sourceLocation)
-        #expect(try await fixture.storedBytes(of: row) == expected.bytes, "bytes of \(item.name)", sourceLocation: sourceLocation)
+        #expect(try await fixture.storedBytes(of: row, in: point) == expected.bytes, "bytes of \(item.name)", sourceLocation: sourceLocation)
     }
 }

@@ -28,18 +28,18 @@ struct BulkInsertBenchmark {
                             validFrom: point.sequence
                         )
                     }
-                    try await catalog.recordItemVersions(rows, closing: [], driveID: drive, sequence: point.sequence)
+                    try await catalog.recordItemVersions(rows, closing: [], jobID: seed.job.id, driveID: drive, sequence: point.sequence)
                 }
             }
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             print("BENCH recordItemVersions: \(total) rows in \(seconds) s = \(Int(Double(total) / seconds)) rows/s")
             try await catalog.commitRestorePoint(id: point.id, deltaLinks: [:])
             let listing = try await clock.measure {
-                let items = try await catalog.items(driveID: drive, at: point.sequence, options: .init())
+                let items = try await catalog.items(jobID: seed.job.id, driveID: drive, at: point.sequence, options: .init())
                 #expect(items.count == total)
             }
             print("BENCH items(at:) over \(total) rows: \(listing)")
-            #expect(try await catalog.openItemIDs(driveID: drive).count == total)
+            #expect(try await catalog.openItemIDs(jobID: seed.job.id, driveID: drive).count == total)
         }
     }
 }

@@ -19,18 +19,18 @@ struct ConcurrencyTests {
                             ItemVersion(driveID: drive, itemID: "t\(task)-\(index)", parentID: "root", name: "f\(index)",
                                         isFolder: false, size: Int64(index), validFrom: point.sequence)
                         }
-                        try await catalog.recordItemVersions(rows, closing: [], driveID: drive, sequence: point.sequence)
+                        try await catalog.recordItemVersions(rows, closing: [], jobID: seed.job.id, driveID: drive, sequence: point.sequence)
                         try await catalog.commitRestorePoint(id: point.id, deltaLinks: [drive: "link-\(task)"])
-                        _ = try await catalog.items(driveID: drive, at: point.sequence, options: .init())
+                        _ = try await catalog.items(jobID: seed.job.id, driveID: drive, at: point.sequence, options: .init())
                         _ = try await catalog.restorePoints(.init(jobID: seed.job.id))
                     }
                 }
                 try await group.waitForAll()
             }
-            #expect(try await catalog.openItemIDs(driveID: drive).count == 16 * 50)
+            #expect(try await catalog.openItemIDs(jobID: seed.job.id, driveID: drive).count == 16 * 50)
             #expect(try await catalog.restorePoints(.init()).count == 16)
             let last = try #require(try await catalog.restorePoints(.init()).map(\.sequence).max())
-            #expect(try await catalog.items(driveID: drive, at: last, options: .init()).count == 16 * 50)
+            #expect(try await catalog.items(jobID: seed.job.id, driveID: drive, at: last, options: .init()).count == 16 * 50)
         }
     }
 }

@@ -45,7 +45,7 @@ struct PointInTimeTests {
             folder("root", "root", parent: nil, isRoot: true), folder("docs", "Docs", parent: "root"),
             file("a", "a.txt", parent: "docs", cTag: "a1"), file("b", "b.txt", parent: "root", cTag: "b1"),
             file("c", "c.txt", parent: "docs", cTag: "c1"),
-        ], closing: [], driveID: drive, sequence: p1.sequence)
+        ], closing: [], jobID: seed.job.id, driveID: drive, sequence: p1.sequence)
         try await catalog.commitRestorePoint(id: p1.id, deltaLinks: [drive: "link-1"])
 
         let p2 = try await seed.begin(catalog, minutes: 60)
@@ -56,18 +56,18 @@ struct PointInTimeTests {
         edited.graphVersionID = "2.0"
         try await catalog.recordItemVersions([
             historical, edited, file("b", "b2.txt", parent: "root", cTag: "b1"), file("d", "d.txt", parent: "root", cTag: "d1"),
-        ], closing: ["a", "b"], driveID: drive, sequence: p2.sequence)
+        ], closing: ["a", "b"], jobID: seed.job.id, driveID: drive, sequence: p2.sequence)
         try await catalog.commitRestorePoint(id: p2.id, deltaLinks: [drive: "link-2"])
 
         let p3 = try await seed.begin(catalog, minutes: 120)
         try await catalog.recordItemVersions(
-            [file("c", "c.txt", parent: "root", cTag: "c1")], closing: ["c", "b"], driveID: drive, sequence: p3.sequence
+            [file("c", "c.txt", parent: "root", cTag: "c1")], closing: ["c", "b"], jobID: seed.job.id, driveID: drive, sequence: p3.sequence
         )
         try await catalog.commitRestorePoint(id: p3.id, deltaLinks: [drive: "link-3"])
 
         let p4 = try await seed.begin(catalog, minutes: 180)
         try await catalog.recordItemVersions(
-            [file("e", "e.txt", parent: "root", cTag: "e1")], closing: ["a"], driveID: drive, sequence: p4.sequence
+            [file("e", "e.txt", parent: "root", cTag: "e1")], closing: ["a"], jobID: seed.job.id, driveID: drive, sequence: p4.sequence
         )
         return Scenario(catalog: catalog, seed: seed, p1: p1, p2: p2, p3: p3, p4: p4)
     }
@@ -81,13 +81,13 @@ struct PointInTimeTests {
     func pointInTimeViews() async throws {
         let s = try await Self.makeScenario()
         let catalog = s.catalog
-        #expect(Self.summary(try await catalog.items(driveID: Self.drive, at: s.p1.sequence, options: .init())) == [
+        #expect(Self.summary(try await catalog.items(jobID: s.seed.job.id, driveID: Self.drive, at: s.p1.sequence, options: .init())) == [
             "docs:Docs@root#", "a:a.txt@docs#a1", "b:b.txt@root#b1", "c:c.txt@docs#c1", "root:root@-#",
         ])
-        #expect(Self.summary(try await catalog.items(driveID: Self.drive, at: s.p2.sequence, options: .init())) == [
+        #expect(Self.summary(try await catalog.items(jobID: s.seed.job.id, driveID: Self.drive, at: s.p2.sequence, options: .init())) == [
             "docs:Docs@root#", "a:a.txt@docs#a2", "b:b2.txt@root#b1", "c:c.txt@docs#c1", "d:d.txt@root#d1", "root:root@-#",
         ])
-        let atP3 = try await catalog.items(driveID: Self.drive, at: s.p3.sequence, options: .init())
+        let atP3 = try await catalog.items(jobID: s.seed.job.id, driveID: Self.drive, at: s.p3.sequence, options: .init())
         #expect(Self.summary(atP3) == [
             "docs:Docs@root#", "a:a.txt@docs#a2", "c:c.txt@root#c1", "d:d.txt@root#d1", "root:root@-#",
         ])
@@ -99,7 +99,7 @@ struct PointInTimeTests {
         #expect(a.validFrom == s.p2.sequence && !a.isHistorical)
 
         // Between points (a sequence no row starts at) the view is the previous point's.
-        #expect(Self.summary(try await catalog.items(driveID: Self.drive, at: s.p1.sequence - 1, options: .init())).isEmpty)
+        #expect(Self.summary(try await catalog.items(jobID: s.seed.job.id, driveID: Self.drive, at: s.p1.sequence - 1, options: .init())).isEmpty)
         try await catalog.shutdown()
     }
 
@@ -107,15 +107,15 @@ struct PointInTimeTests {
     func childrenViews() async throws {
         let s = try await Self.makeScenario()
         let catalog = s.catalog
-        #expect(Self.summary(try await catalog.children(driveID: Self.drive, parentID: "docs", at: s.p2.sequence, options: .init()))
+        #expect(Self.summary(try await catalog.children(jobID: s.seed.job.id, driveID: Self.drive, parentID: "docs", at: s.p2.sequence, options: .init()))
             == ["a:a.txt@docs#a2", "c:c.txt@docs#c1"])
-        #expect(Self.summary(try await catalog.children(driveID: Self.drive, parentID: "docs", at: s.p3.sequence, options: .init()))
+        #expect(Self.summary(try await catalog.children(jobID: s.seed.job.id, driveID: Self.drive, parentID: "docs", at: s.p3.sequence, options: .init()))
             == ["a:a.txt@docs#a2"])
-        #expect(Self.summary(try await catalog.children(driveID: Self.drive, parentID: "root", at: s.p3.sequence, options: .init()))
+        #expect(Self.summary(try await catalog.children(jobID: s.seed.job.id, driveID: Self.drive, parentID: "root", at: s.p3.sequence, options: .init()))
             == ["docs:Docs@root#", "c:c.txt@root#c1", "d:d.txt@root#d1"])
         // A moved item is not "deleted" from its old folder.
         #expect(Self.summary(try await catalog.children(
-            driveID: Self.drive, parentID: "docs", at: s.p3.sequence, options: .init(showDeleted: true)
+            jobID: s.seed.job.id, driveID: Self.drive, parentID: "docs", at: s.p3.sequence, options: .init(showDeleted: true)
         )) == ["a:a.txt@docs#a2"])
         try await catalog.shutdown()
     }
@@ -124,7 +124,7 @@ struct PointInTimeTests {
     func showDeleted() async throws {
         let s = try await Self.makeScenario()
         let catalog = s.catalog
-        let rows = try await catalog.items(driveID: Self.drive, at: s.p3.sequence, options: .init(showDeleted: true))
+        let rows = try await catalog.items(jobID: s.seed.job.id, driveID: Self.drive, at: s.p3.sequence, options: .init(showDeleted: true))
         #expect(Self.summary(rows) == [
             "docs:Docs@root#", "a:a.txt@docs#a2", "b:b2.txt@root#b1", "c:c.txt@root#c1", "d:d.txt@root#d1", "root:root@-#",
         ])
@@ -132,10 +132,10 @@ struct PointInTimeTests {
         #expect(deleted.map(\.itemID) == ["b"])
         #expect(deleted.first?.validTo == s.p3.sequence)
         #expect(Self.summary(try await catalog.children(
-            driveID: Self.drive, parentID: "root", at: s.p3.sequence, options: .init(showDeleted: true)
+            jobID: s.seed.job.id, driveID: Self.drive, parentID: "root", at: s.p3.sequence, options: .init(showDeleted: true)
         )) == ["docs:Docs@root#", "b:b2.txt@root#b1", "c:c.txt@root#c1", "d:d.txt@root#d1"])
         // Nothing had been deleted yet at p2.
-        #expect(try await catalog.items(driveID: Self.drive, at: s.p2.sequence, options: .init(showDeleted: true)).count == 6)
+        #expect(try await catalog.items(jobID: s.seed.job.id, driveID: Self.drive, at: s.p2.sequence, options: .init(showDeleted: true)).count == 6)
         try await catalog.shutdown()
     }
 
@@ -143,7 +143,7 @@ struct PointInTimeTests {
     func showAllVersions() async throws {
         let s = try await Self.makeScenario()
         let catalog = s.catalog
-        let rows = try await catalog.items(driveID: Self.drive, at: s.p3.sequence, options: .init(showAllVersions: true))
+        let rows = try await catalog.items(jobID: s.seed.job.id, driveID: Self.drive, at: s.p3.sequence, options: .init(showAllVersions: true))
         #expect(Self.summary(rows) == [
             "docs:Docs@root#", "a:a.txt@docs#a1", "a:a.txt@docs#a1", "a:a.txt@docs#a2",
             "c:c.txt@docs#c1", "c:c.txt@root#c1", "d:d.txt@root#d1", "root:root@-#",
@@ -155,11 +155,11 @@ struct PointInTimeTests {
         #expect(aVersions[1].graphVersionID == "1.0")
 
         let withDeleted = try await catalog.items(
-            driveID: Self.drive, at: s.p3.sequence, options: .init(showDeleted: true, showAllVersions: true)
+            jobID: s.seed.job.id, driveID: Self.drive, at: s.p3.sequence, options: .init(showDeleted: true, showAllVersions: true)
         )
         #expect(Self.summary(withDeleted.filter { $0.itemID == "b" }) == ["b:b.txt@root#b1", "b:b2.txt@root#b1"])
         // Versions after the point in time are never shown.
-        let atP1 = try await catalog.items(driveID: Self.drive, at: s.p1.sequence, options: .init(showAllVersions: true))
+        let atP1 = try await catalog.items(jobID: s.seed.job.id, driveID: Self.drive, at: s.p1.sequence, options: .init(showAllVersions: true))
         #expect(atP1.count == 5)
         #expect(atP1.first { $0.itemID == "a" }?.validTo == s.p2.sequence)
         try await catalog.shutdown()
@@ -169,16 +169,16 @@ struct PointInTimeTests {
     func itemAndHistory() async throws {
         let s = try await Self.makeScenario()
         let catalog = s.catalog
-        #expect(try await catalog.item(driveID: Self.drive, itemID: "a", at: s.p1.sequence)?.cTag == "a1")
-        #expect(try await catalog.item(driveID: Self.drive, itemID: "a", at: s.p3.sequence)?.cTag == "a2")
-        #expect(try await catalog.item(driveID: Self.drive, itemID: "b", at: s.p3.sequence) == nil)
-        #expect(try await catalog.item(driveID: Self.drive, itemID: "d", at: s.p1.sequence) == nil)
-        let history = try await catalog.history(driveID: Self.drive, itemID: "a", upTo: s.p3.sequence)
+        #expect(try await catalog.item(jobID: s.seed.job.id, driveID: Self.drive, itemID: "a", at: s.p1.sequence)?.cTag == "a1")
+        #expect(try await catalog.item(jobID: s.seed.job.id, driveID: Self.drive, itemID: "a", at: s.p3.sequence)?.cTag == "a2")
+        #expect(try await catalog.item(jobID: s.seed.job.id, driveID: Self.drive, itemID: "b", at: s.p3.sequence) == nil)
+        #expect(try await catalog.item(jobID: s.seed.job.id, driveID: Self.drive, itemID: "d", at: s.p1.sequence) == nil)
+        let history = try await catalog.history(jobID: s.seed.job.id, driveID: Self.drive, itemID: "a", upTo: s.p3.sequence)
         #expect(history.map(\.cTag) == ["a1", "a1", "a2"])
         #expect(history.map(\.isHistorical) == [false, true, false])
-        #expect(try await catalog.history(driveID: Self.drive, itemID: "a", upTo: s.p1.sequence).map(\.cTag) == ["a1"])
+        #expect(try await catalog.history(jobID: s.seed.job.id, driveID: Self.drive, itemID: "a", upTo: s.p1.sequence).map(\.cTag) == ["a1"])
         // The uncommitted p4 version never appears in history.
-        #expect(try await catalog.history(driveID: Self.drive, itemID: "e", upTo: s.p4.sequence).isEmpty)
+        #expect(try await catalog.history(jobID: s.seed.job.id, driveID: Self.drive, itemID: "e", upTo: s.p4.sequence).isEmpty)
         try await catalog.shutdown()
     }
 
@@ -186,20 +186,20 @@ struct PointInTimeTests {
     func uncommittedInvisible() async throws {
         let s = try await Self.makeScenario()
         let catalog = s.catalog
-        let atP3 = Self.summary(try await catalog.items(driveID: Self.drive, at: s.p3.sequence, options: .init()))
-        #expect(Self.summary(try await catalog.items(driveID: Self.drive, at: s.p4.sequence, options: .init())) == atP3)
+        let atP3 = Self.summary(try await catalog.items(jobID: s.seed.job.id, driveID: Self.drive, at: s.p3.sequence, options: .init()))
+        #expect(Self.summary(try await catalog.items(jobID: s.seed.job.id, driveID: Self.drive, at: s.p4.sequence, options: .init())) == atP3)
         #expect(Self.summary(try await catalog.items(
-            driveID: Self.drive, at: s.p4.sequence, options: .init(showDeleted: true)
+            jobID: s.seed.job.id, driveID: Self.drive, at: s.p4.sequence, options: .init(showDeleted: true)
         )).contains("a:a.txt@docs#a2"))
-        #expect(try await catalog.item(driveID: Self.drive, itemID: "a", at: s.p4.sequence)?.validTo == nil)
+        #expect(try await catalog.item(jobID: s.seed.job.id, driveID: Self.drive, itemID: "a", at: s.p4.sequence)?.validTo == nil)
         #expect(try await catalog.restorePoint(id: s.p4.id) == nil)
         #expect(try await catalog.restorePoints(.init(jobID: s.seed.job.id)).map(\.sequence)
             == [s.p3.sequence, s.p2.sequence, s.p1.sequence])
 
-        let current = try await catalog.currentItems(driveID: Self.drive, itemIDs: ["a", "b", "c", "e", "zzz"])
+        let current = try await catalog.currentItems(jobID: s.seed.job.id, driveID: Self.drive, itemIDs: ["a", "b", "c", "e", "zzz"])
         #expect(current.keys.sorted() == ["c", "e"])
         #expect(current["e"]?.validFrom == s.p4.sequence)
-        #expect(try await catalog.openItemIDs(driveID: Self.drive) == ["c", "d", "docs", "e", "root"])
+        #expect(try await catalog.openItemIDs(jobID: s.seed.job.id, driveID: Self.drive) == ["c", "d", "docs", "e", "root"])
         try await catalog.shutdown()
     }
 
@@ -210,8 +210,8 @@ struct PointInTimeTests {
         #expect(try await catalog.deltaLink(jobID: s.seed.job.id, driveID: Self.drive) == "link-3")
         try await catalog.discardUncommittedRuns(jobID: s.seed.job.id)
 
-        #expect(try await catalog.openItemIDs(driveID: Self.drive) == ["a", "c", "d", "docs", "root"])
-        let current = try await catalog.currentItems(driveID: Self.drive, itemIDs: ["a", "e"])
+        #expect(try await catalog.openItemIDs(jobID: s.seed.job.id, driveID: Self.drive) == ["a", "c", "d", "docs", "root"])
+        let current = try await catalog.currentItems(jobID: s.seed.job.id, driveID: Self.drive, itemIDs: ["a", "e"])
         #expect(current.keys.sorted() == ["a"])
         #expect(current["a"]?.cTag == "a2")
         #expect(try await catalog.deltaLink(jobID: s.seed.job.id, driveID: Self.drive) == "link-3")
@@ -228,7 +228,7 @@ struct PointInTimeTests {
         let p5 = try await s.seed.begin(catalog, minutes: 240)
         #expect(p5.sequence > s.p4.sequence)
         try await catalog.discardUncommittedRuns(jobID: s.seed.job.id)
-        #expect(try await catalog.openItemIDs(driveID: Self.drive) == ["a", "c", "d", "docs", "root"])
+        #expect(try await catalog.openItemIDs(jobID: s.seed.job.id, driveID: Self.drive) == ["a", "c", "d", "docs", "root"])
         try await catalog.shutdown()
     }
 
@@ -258,18 +258,18 @@ struct PointInTimeTests {
         let seed = try await CatalogSeed.insert(into: catalog)
         let p1 = try await seed.begin(catalog, minutes: 0)
         try await catalog.recordItemVersions(
-            [Self.file("a", "a.txt", parent: "root", cTag: "a1")], closing: [], driveID: Self.drive, sequence: p1.sequence
+            [Self.file("a", "a.txt", parent: "root", cTag: "a1")], closing: [], jobID: seed.job.id, driveID: Self.drive, sequence: p1.sequence
         )
-        // The second batch closes "a" and then fails on a restore point that does not exist (foreign key).
+        // The second batch closes "a" under a restore point that does not exist, so nothing of it may stay.
         await #expect(throws: (any Error).self) {
             try await catalog.recordItemVersions(
-                [Self.file("b", "b.txt", parent: "root", cTag: "b1")], closing: ["a"], driveID: Self.drive, sequence: 9_999
+                [Self.file("b", "b.txt", parent: "root", cTag: "b1")], closing: ["a"], jobID: seed.job.id, driveID: Self.drive, sequence: 9_999
             )
         }
-        #expect(try await catalog.openItemIDs(driveID: Self.drive) == ["a"])
+        #expect(try await catalog.openItemIDs(jobID: seed.job.id, driveID: Self.drive) == ["a"])
         await #expect(throws: CatalogError.self) {
             try await catalog.recordItemVersions(
-                [Self.file("b", "b.txt", parent: "root", cTag: "b1")], closing: [], driveID: "other", sequence: p1.sequence
+                [Self.file("b", "b.txt", parent: "root", cTag: "b1")], closing: [], jobID: seed.job.id, driveID: "other", sequence: p1.sequence
             )
         }
         try await catalog.shutdown()
@@ -281,17 +281,17 @@ struct PointInTimeTests {
         let seed = try await CatalogSeed.insert(into: catalog)
         let p1 = try await seed.begin(catalog, minutes: 0)
         try await catalog.recordItemVersions(
-            [Self.file("a", "a.txt", parent: "root", cTag: "a1")], closing: [], driveID: Self.drive, sequence: p1.sequence
+            [Self.file("a", "a.txt", parent: "root", cTag: "a1")], closing: [], jobID: seed.job.id, driveID: Self.drive, sequence: p1.sequence
         )
         try await catalog.recordItemVersions(
-            [Self.file("a", "a-renamed.txt", parent: "root", cTag: "a1")], closing: ["a"], driveID: Self.drive,
+            [Self.file("a", "a-renamed.txt", parent: "root", cTag: "a1")], closing: ["a"], jobID: seed.job.id, driveID: Self.drive,
             sequence: p1.sequence
         )
         try await catalog.commitRestorePoint(id: p1.id, deltaLinks: [:])
-        let history = try await catalog.history(driveID: Self.drive, itemID: "a", upTo: p1.sequence)
+        let history = try await catalog.history(jobID: seed.job.id, driveID: Self.drive, itemID: "a", upTo: p1.sequence)
         #expect(history.map(\.name) == ["a-renamed.txt"])
         #expect(try await catalog.items(
-            driveID: Self.drive, at: p1.sequence, options: .init(showDeleted: true, showAllVersions: true)
+            jobID: seed.job.id, driveID: Self.drive, at: p1.sequence, options: .init(showDeleted: true, showAllVersions: true)
         ).map(\.name) == ["a-renamed.txt"])
         try await catalog.shutdown()
     }

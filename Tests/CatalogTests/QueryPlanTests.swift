@@ -10,29 +10,35 @@ struct QueryPlanTests {
     static let drive = PointInTimeTests.drive
 
     /// The queries checked, by name. Point-in-time ones are the catalog's own builders.
-    static func queries(sequence s: Int64) -> [(String, SQLQueryString)] {
+    static func queries(jobID: UUID, sequence s: Int64) -> [(String, SQLQueryString)] {
         let ids: [any Encodable & Sendable] = ["a", "b"]
-        let visible = SQLCatalog.visibleRowsQuery(driveID: drive, parentID: nil, at: s)
-        let deleted = SQLCatalog.deletedRowsQuery(driveID: drive, parentID: nil, at: s)
-        let committed = SQLCatalog.committedRowsQuery(driveID: drive, upTo: s)
+        let job = jobID.catalogText
+        let visible = SQLCatalog.visibleRowsQuery(jobID: jobID, driveID: drive, parentID: nil, at: s)
+        let deleted = SQLCatalog.deletedRowsQuery(jobID: jobID, driveID: drive, parentID: nil, at: s)
+        let committed = SQLCatalog.committedRowsQuery(jobID: jobID, driveID: drive, upTo: s)
         return [
             ("items at S", visible),
-            ("children at S", SQLCatalog.visibleRowsQuery(driveID: drive, parentID: "root", at: s)),
+            ("children at S", SQLCatalog.visibleRowsQuery(jobID: jobID, driveID: drive, parentID: "root", at: s)),
             ("item at S", visible + " AND iv.item_id = \(bind: "a") ORDER BY iv.valid_from DESC LIMIT 1"),
             ("deleted items at S", deleted),
-            ("deleted children at S", SQLCatalog.deletedRowsQuery(driveID: drive, parentID: "root", at: s)),
+            ("deleted children at S", SQLCatalog.deletedRowsQuery(jobID: jobID, driveID: drive, parentID: "root", at: s)),
             ("history", committed + " AND iv.item_id = \(bind: "a") ORDER BY iv.valid_from, iv.is_historical DESC, iv.row_id"),
             ("all versions of items", committed + " AND iv.item_id IN (\(binds: ids))"),
             ("current items", """
-                SELECT iv.row_id FROM item_versions iv WHERE iv.drive_id = \(bind: drive) AND iv.item_id IN (\(binds: ids))
-                AND iv.valid_to IS NULL AND iv.is_historical = FALSE
+                SELECT iv.row_id FROM item_versions iv WHERE iv.job_id = \(bind: job) AND iv.drive_id = \(bind: drive)
+                AND iv.item_id IN (\(binds: ids)) AND iv.valid_to IS NULL AND iv.is_historical = FALSE
                 """),
             ("open item ids", """
-                SELECT item_id FROM item_versions WHERE drive_id = \(bind: drive) AND valid_to IS NULL
-                AND is_historical = FALSE ORDER BY item_id
+                SELECT item_id FROM item_versions WHERE job_id = \(bind: job) AND drive_id = \(bind: drive)
+                AND valid_to IS NULL AND is_historical = FALSE ORDER BY item_id
+                """),
+            ("job of point", "SELECT job_id FROM restore_points WHERE sequence = \(bind: s)"),
+            ("delete rows superseded within the run", """
+                DELETE FROM item_versions WHERE job_id = \(bind: job) AND drive_id = \(bind: drive)
+                AND item_id IN (\(binds: ids)) AND valid_to IS NULL AND is_historical = FALSE AND valid_from = \(bind: s)
                 """),
             ("close rows", """
-                UPDATE item_versions SET valid_to = \(bind: s) WHERE drive_id = \(bind: drive)
+                UPDATE item_versions SET valid_to = \(bind: s) WHERE job_id = \(bind: job) AND drive_id = \(bind: drive)
                 AND item_id IN (\(binds: ids)) AND valid_to IS NULL AND is_historical = FALSE
                 """),
             ("discard opened rows", "DELETE FROM item_versions WHERE valid_from IN (\(binds: [s] as [any Encodable & Sendable]))"),
@@ -81,7 +87,7 @@ struct QueryPlanTests {
         let scenario = try await PointInTimeTests.makeScenario()
         let catalog = scenario.catalog
         var report: [String] = []
-        for (name, query) in Self.queries(sequence: scenario.p3.sequence) {
+        for (name, query) in Self.queries(jobID: scenario.seed.job.id, sequence: scenario.p3.sequence) {
             let details = try await catalog.database.read { db in
                 try await db.raw("EXPLAIN QUERY PLAN " + query).all().map { try $0.decode(column: "detail", as: String.self) }
             }

@@ -113,12 +113,24 @@ public struct BackupFixture: Sendable {
         try await repositories.repository(for: repositoryRecord)
     }
 
-    /// Reads the bytes a catalog row points to back from the repository.
+    /// Reads the bytes a catalog row points to back from the fixture's repository.
     public func storedBytes(of version: ItemVersion) async throws -> [UInt8] {
+        try await Self.read(version, from: repository())
+    }
+
+    /// Reads the bytes a row of `point` points to back from that point's repository, the only one a restore reads.
+    public func storedBytes(of version: ItemVersion, in point: RestorePoint) async throws -> [UInt8] {
+        guard let record = try await catalog.repository(id: point.repositoryID) else {
+            throw CatalogError.notFound("Repository \(point.repositoryID) of restore point \(point.id)")
+        }
+        return try await Self.read(version, from: repositories.repository(for: record))
+    }
+
+    private static func read(_ version: ItemVersion, from repository: Repository) async throws -> [UInt8] {
         guard let serialized = version.content else { return [] }
         let manifest = try ContentManifest(serialized: serialized)
         var bytes: [UInt8] = []
-        for try await buffer in try await repository().read(manifest) {
+        for try await buffer in repository.read(manifest) {
             bytes += buffer.readableBytesView
         }
         return bytes

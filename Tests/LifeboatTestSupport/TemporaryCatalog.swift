@@ -18,7 +18,7 @@ public struct TemporaryCatalog: Sendable {
     public static var secretKey: SymmetricKey { SymmetricKey(data: Data(repeating: 0x2A, count: 32)) }
 
     /// Creates the directory and opens a migrated catalog in it.
-    public static func make(logger: Logger = Logger(label: "lifeboat.test.catalog")) async throws -> TemporaryCatalog {
+    public static func make(logger: Logger = .quiet("lifeboat.test.catalog")) async throws -> TemporaryCatalog {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("lifeboat-catalog-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

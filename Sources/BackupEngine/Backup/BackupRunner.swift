@@ -130,7 +130,7 @@ public struct BackupRunner: Sendable {
             let label = drive.ownerDisplayName.map { "\($0)'s OneDrive" } ?? "\(drive.siteTitle ?? "") / \(drive.name)"
             let before = counters
             let backup = DriveBackup(
-                graph: graph, catalog: catalog, repository: repository, drive: drive,
+                graph: graph, catalog: catalog, jobID: job.id, repository: repository, drive: drive,
                 storedDeltaLink: fullEnumeration ? nil : try await catalog.deltaLink(jobID: job.id, driveID: drive.driveID),
                 sequence: point.sequence, downloadConcurrency: downloadConcurrency, logger: logger,
                 onPage: { driveCounters in

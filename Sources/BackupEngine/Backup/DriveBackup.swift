@@ -15,9 +15,14 @@ struct DriveBackupOutcome: Sendable {
 
 /// Backs up one drive for one run: follows delta from the stored link, downloads only changed content,
 /// and writes item versions under the run's (uncommitted) restore point sequence.
+///
+/// Compares only with the job's own rows: another job protecting the same drive writes to another repository,
+/// so its content cannot stand in for this job's.
 struct DriveBackup {
     let graph: any GraphAPI
     let catalog: any CatalogStore
+    /// The job the run belongs to; its `repository` is the one every row written here references.
+    let jobID: UUID
     let repository: Repository
     let drive: ProtectedDrive
     let storedDeltaLink: String?
@@ -55,9 +60,9 @@ struct DriveBackup {
         }
 
         if let seen = seenInFullEnumeration {
-            let vanished = try await catalog.openItemIDs(driveID: drive.driveID).filter { !seen.contains($0) }
+            let vanished = try await catalog.openItemIDs(jobID: jobID, driveID: drive.driveID).filter { !seen.contains($0) }
             if !vanished.isEmpty {
-                try await catalog.recordItemVersions([], closing: vanished, driveID: drive.driveID, sequence: sequence)
+                try await catalog.recordItemVersions([], closing: vanished, jobID: jobID, driveID: drive.driveID, sequence: sequence)
                 outcome.counters.itemsDeleted += vanished.count
             }
         }
@@ -73,7 +78,7 @@ struct DriveBackup {
         for item in pageItems {
             if latest.updateValue(item, forKey: item.id) == nil { order.append(item.id) }
         }
-        let current = try await catalog.currentItems(driveID: drive.driveID, itemIDs: order)
+        let current = try await catalog.currentItems(jobID: jobID, driveID: drive.driveID, itemIDs: order)
 
         var rows: [ItemVersion] = []
         var closing: [String] = []
@@ -146,7 +151,8 @@ struct DriveBackup {
             }
         }
         if !rows.isEmpty || !closing.isEmpty {
-            try await catalog.recordItemVersions(rows, closing: closing, driveID: drive.driveID, sequence: sequence)
+            try await catalog.recordItemVersions(
+                rows, closing: closing, jobID: jobID, driveID: drive.driveID, sequence: sequence)
         }
     }
 
@@ -191,7 +197,7 @@ struct DriveBackup {
             let versions = try await graph.versions(driveID: drive.driveID, itemID: item.id)
             let alreadyStored: Set<String>
             if previous != nil {
-                let history = try await catalog.history(driveID: drive.driveID, itemID: item.id, upTo: Int64.max)
+                let history = try await catalog.history(jobID: jobID, driveID: drive.driveID, itemID: item.id, upTo: Int64.max)
                 alreadyStored = Set(history.compactMap(\.graphVersionID))
             } else {
                 alreadyStored = []
@@ -205,6 +211,9 @@ struct DriveBackup {
                 let stored = try await repository.store(hashing)
                 downloaded += hashing.digest.length
                 newBytes += stored.newBytes
+                if let size = version.size, size != hashing.digest.length {
+                    throw BackupItemError.versionSizeMismatch(versionID: version.id, expected: size, received: hashing.digest.length)
+                }
                 var row = fileRow(item, content: stored.manifest.serialized(), quickXorHash: hashing.digest.quickXorHash)
                 row.size = hashing.digest.length
                 row.graphVersionID = version.id
@@ -282,6 +291,7 @@ struct DriveBackup {
 enum BackupItemError: Error, CustomStringConvertible {
     case hashMismatch(expected: String, computed: String)
     case sizeMismatch(expected: Int64, received: Int64)
+    case versionSizeMismatch(versionID: String, expected: Int64, received: Int64)
 
     var description: String {
         switch self {
@@ -289,6 +299,8 @@ enum BackupItemError: Error, CustomStringConvertible {
             return "Downloaded content does not match its quickXorHash (Graph reported \(expected), computed \(computed))"
         case .sizeMismatch(let expected, let received):
             return "Downloaded \(received) bytes but Graph reported \(expected)"
+        case .versionSizeMismatch(let versionID, let expected, let received):
+            return "Downloaded \(received) bytes of version \(versionID) but Graph reported \(expected)"
         }
     }
 }

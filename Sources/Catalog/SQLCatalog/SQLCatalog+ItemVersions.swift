@@ -4,13 +4,17 @@ import SQLKit
 
 /// Point-in-time queries over `item_versions`.
 ///
+/// Every row belongs to the job whose restore point opened it (`job_id` is that point's job), and every query is
+/// confined to one job: two jobs protecting the same drive keep separate rows, so each job's rows reference content
+/// in its own repository only, and sequences of another job's points never bound a row.
+///
 /// A row is visible at sequence S iff its `valid_from` point is committed, `valid_from <= S`, and it had not ended
 /// by S: `valid_to` is NULL, greater than S, or a point that is not committed (a run in progress or crashed).
 /// Rows returned by point-in-time queries carry `validTo` only when their end point is committed; so a row with
 /// `validTo <= S` is one that `showDeleted` added (its item no longer existed at S).
 extension SQLCatalog {
-    /// Open (current, non-historical) rows of the given items, including those written by an uncommitted run.
-    public func currentItems(driveID: String, itemIDs: [String]) async throws -> [String: ItemVersion] {
+    /// The job's open (current, non-historical) rows of the given items, including those written by its uncommitted run.
+    public func currentItems(jobID: UUID, driveID: String, itemIDs: [String]) async throws -> [String: ItemVersion] {
         guard !itemIDs.isEmpty else { return [:] }
         let batchSize = rowsPerStatement(columnCount: 1)
         return try await database.read { db in
@@ -19,8 +23,8 @@ extension SQLCatalog {
                 let ids: [any Encodable & Sendable] = Array(itemIDs[start..<min(start + batchSize, itemIDs.count)])
                 let rows = try await db.raw("""
                     SELECT \(unsafeRaw: Self.itemColumns("iv")), iv.valid_to AS reported_valid_to FROM item_versions iv
-                    WHERE iv.drive_id = \(bind: driveID) AND iv.item_id IN (\(binds: ids))
-                      AND iv.valid_to IS NULL AND iv.is_historical = FALSE
+                    WHERE iv.job_id = \(bind: jobID.catalogText) AND iv.drive_id = \(bind: driveID)
+                      AND iv.item_id IN (\(binds: ids)) AND iv.valid_to IS NULL AND iv.is_historical = FALSE
                     """).all()
                 for row in rows {
                     let version = try Self.decodeItemVersion(row)
@@ -31,13 +35,16 @@ extension SQLCatalog {
         }
     }
 
-    /// Deletes the open rows of `closing` items written by this same run (superseded within the run), closes the
-    /// others at `sequence`, then inserts `rows` with `validFrom = sequence`, all in one transaction.
+    /// Deletes the job's open rows of `closing` items written by this same run (superseded within the run), closes
+    /// the job's others at `sequence`, then inserts `rows` for the job with `validFrom = sequence`, all in one transaction.
     ///
-    /// Every row must belong to `driveID`; the point `sequence` must exist (from `beginRestorePoint`). Rows are stored
-    /// with `validFrom = sequence` and open (`validTo` nil) whatever they carry. Historical rows never close anything
-    /// and are never current: `isHistorical` tells them apart in `history` and `showAllVersions` listings.
-    public func recordItemVersions(_ rows: [ItemVersion], closing: [String], driveID: String, sequence: Int64) async throws {
+    /// Every row must belong to `driveID`; the point `sequence` must be one of `jobID`'s (from `beginRestorePoint`),
+    /// else `CatalogError.notFound` or `.invalidArgument`. Rows are stored with `validFrom = sequence` and open
+    /// (`validTo` nil) whatever they carry. Historical rows never close anything and are never current: `isHistorical`
+    /// tells them apart in `history` and `showAllVersions` listings.
+    public func recordItemVersions(
+        _ rows: [ItemVersion], closing: [String], jobID: UUID, driveID: String, sequence: Int64
+    ) async throws {
         if let stranger = rows.first(where: { $0.driveID != driveID }) {
             throw CatalogError.invalidArgument(
                 "item \(stranger.itemID) belongs to drive \(stranger.driveID), not to drive \(driveID) being recorded"
@@ -45,22 +52,34 @@ extension SQLCatalog {
         }
         let closeBatch = rowsPerStatement(columnCount: 1)
         let insertBatch = rowsPerStatement(columnCount: Self.insertColumnCount)
+        let job = jobID.catalogText
         try await database.transaction { db in
+            let owner = try await db.raw("""
+                SELECT job_id FROM restore_points WHERE sequence = \(bind: sequence)
+                """).first(decodingColumn: "job_id", as: String.self)
+            guard let owner else { throw CatalogError.notFound("Restore point with sequence \(sequence)") }
+            guard owner == job else {
+                throw CatalogError.invalidArgument(
+                    "restore point \(sequence) belongs to job \(owner), not to job \(jobID) whose items are being recorded"
+                )
+            }
             for start in stride(from: 0, to: closing.count, by: closeBatch) {
                 let ids: [any Encodable & Sendable] = Array(closing[start..<min(start + closeBatch, closing.count)])
                 try await db.raw("""
                     DELETE FROM item_versions
-                    WHERE drive_id = \(bind: driveID) AND item_id IN (\(binds: ids)) AND valid_to IS NULL
-                      AND is_historical = FALSE AND valid_from = \(bind: sequence)
+                    WHERE job_id = \(bind: job) AND drive_id = \(bind: driveID) AND item_id IN (\(binds: ids))
+                      AND valid_to IS NULL AND is_historical = FALSE AND valid_from = \(bind: sequence)
                     """).run()
                 try await db.raw("""
                     UPDATE item_versions SET valid_to = \(bind: sequence)
-                    WHERE drive_id = \(bind: driveID) AND item_id IN (\(binds: ids)) AND valid_to IS NULL
-                      AND is_historical = FALSE
+                    WHERE job_id = \(bind: job) AND drive_id = \(bind: driveID) AND item_id IN (\(binds: ids))
+                      AND valid_to IS NULL AND is_historical = FALSE
                     """).run()
             }
             for start in stride(from: 0, to: rows.count, by: insertBatch) {
-                let values = rows[start..<min(start + insertBatch, rows.count)].map { Self.insertValues($0, sequence: sequence) }
+                let values = rows[start..<min(start + insertBatch, rows.count)].map {
+                    Self.insertValues($0, jobID: job, sequence: sequence)
+                }
                 try await db.raw("""
                     INSERT INTO item_versions (\(unsafeRaw: Self.insertColumns)) VALUES \(values.joined(separator: ", "))
                     """).run()
@@ -68,49 +87,50 @@ extension SQLCatalog {
         }
     }
 
-    /// Ids of the drive's open, non-historical items (uncommitted run included), in id order.
-    public func openItemIDs(driveID: String) async throws -> [String] {
+    /// Ids of the job's open, non-historical items of the drive (its uncommitted run included), in id order.
+    public func openItemIDs(jobID: UUID, driveID: String) async throws -> [String] {
         try await database.read { db in
             try await db.raw("""
                 SELECT item_id FROM item_versions
-                WHERE drive_id = \(bind: driveID) AND valid_to IS NULL AND is_historical = FALSE
+                WHERE job_id = \(bind: jobID.catalogText) AND drive_id = \(bind: driveID) AND valid_to IS NULL
+                  AND is_historical = FALSE
                 ORDER BY item_id
                 """).all(decodingColumn: "item_id", as: String.self)
         }
     }
 
-    /// The drive's items at `sequence`, sorted by name then item id (with `showAllVersions`, each item's states
-    /// follow one another oldest first).
-    public func items(driveID: String, at sequence: Int64, options: PointInTimeOptions) async throws -> [ItemVersion] {
-        try await pointInTime(driveID: driveID, parentID: nil, at: sequence, options: options)
+    /// The job's items of the drive at `sequence`, sorted by name then item id (with `showAllVersions`, each item's
+    /// states follow one another oldest first).
+    public func items(jobID: UUID, driveID: String, at sequence: Int64, options: PointInTimeOptions) async throws -> [ItemVersion] {
+        try await pointInTime(jobID: jobID, driveID: driveID, parentID: nil, at: sequence, options: options)
     }
 
-    /// The children of folder `parentID` at `sequence`, ordered like `items(driveID:at:options:)`.
+    /// The job's children of folder `parentID` at `sequence`, ordered like `items(jobID:driveID:at:options:)`.
     ///
     /// With `showAllVersions`, earlier states of those children are included even if they lived in another folder.
     public func children(
-        driveID: String, parentID: String, at sequence: Int64, options: PointInTimeOptions
+        jobID: UUID, driveID: String, parentID: String, at sequence: Int64, options: PointInTimeOptions
     ) async throws -> [ItemVersion] {
-        try await pointInTime(driveID: driveID, parentID: parentID, at: sequence, options: options)
+        try await pointInTime(jobID: jobID, driveID: driveID, parentID: parentID, at: sequence, options: options)
     }
 
-    /// The item's state visible at `sequence`, or `nil` if it did not exist then.
-    public func item(driveID: String, itemID: String, at sequence: Int64) async throws -> ItemVersion? {
+    /// The item's state the job holds visible at `sequence`, or `nil` if it did not exist then.
+    public func item(jobID: UUID, driveID: String, itemID: String, at sequence: Int64) async throws -> ItemVersion? {
         try await database.read { db in
             try await db.raw("""
-                \(Self.visibleRowsQuery(driveID: driveID, parentID: nil, at: sequence))
+                \(Self.visibleRowsQuery(jobID: jobID, driveID: driveID, parentID: nil, at: sequence))
                   AND iv.item_id = \(bind: itemID)
                 ORDER BY iv.valid_from DESC LIMIT 1
                 """).first().map(Self.decodeItemVersion)
         }
     }
 
-    /// Every committed state of the item with `validFrom <= sequence`, oldest first: by `validFrom`, historical
-    /// Graph versions before the state recorded with them, then insertion order.
-    public func history(driveID: String, itemID: String, upTo sequence: Int64) async throws -> [ItemVersion] {
+    /// Every committed state of the item the job stored with `validFrom <= sequence`, oldest first: by `validFrom`,
+    /// historical Graph versions before the state recorded with them, then insertion order.
+    public func history(jobID: UUID, driveID: String, itemID: String, upTo sequence: Int64) async throws -> [ItemVersion] {
         try await database.read { db in
             try await db.raw("""
-                \(Self.committedRowsQuery(driveID: driveID, upTo: sequence)) AND iv.item_id = \(bind: itemID)
+                \(Self.committedRowsQuery(jobID: jobID, driveID: driveID, upTo: sequence)) AND iv.item_id = \(bind: itemID)
                 ORDER BY iv.valid_from, iv.is_historical DESC, iv.row_id
                 """).all().map(Self.decodeItemVersion)
         }
@@ -119,14 +139,14 @@ extension SQLCatalog {
     // MARK: Point-in-time building blocks
 
     private func pointInTime(
-        driveID: String, parentID: String?, at sequence: Int64, options: PointInTimeOptions
+        jobID: UUID, driveID: String, parentID: String?, at sequence: Int64, options: PointInTimeOptions
     ) async throws -> [ItemVersion] {
         let batchSize = rowsPerStatement(columnCount: 1)
         return try await database.read { db in
-            var selected = try await db.raw(Self.visibleRowsQuery(driveID: driveID, parentID: parentID, at: sequence))
+            var selected = try await db.raw(Self.visibleRowsQuery(jobID: jobID, driveID: driveID, parentID: parentID, at: sequence))
                 .all().map(Self.decodeItemVersion)
             if options.showDeleted {
-                selected += try await db.raw(Self.deletedRowsQuery(driveID: driveID, parentID: parentID, at: sequence))
+                selected += try await db.raw(Self.deletedRowsQuery(jobID: jobID, driveID: driveID, parentID: parentID, at: sequence))
                     .all().map(Self.decodeItemVersion)
             }
             guard options.showAllVersions else {
@@ -139,7 +159,7 @@ extension SQLCatalog {
             for start in stride(from: 0, to: itemIDs.count, by: batchSize) {
                 let ids: [any Encodable & Sendable] = Array(itemIDs[start..<min(start + batchSize, itemIDs.count)])
                 versions += try await db.raw("""
-                    \(Self.committedRowsQuery(driveID: driveID, upTo: sequence)) AND iv.item_id IN (\(binds: ids))
+                    \(Self.committedRowsQuery(jobID: jobID, driveID: driveID, upTo: sequence)) AND iv.item_id IN (\(binds: ids))
                     """).all().map(Self.decodeItemVersion)
             }
             return versions.sorted { lhs, rhs in
@@ -150,24 +170,25 @@ extension SQLCatalog {
         }
     }
 
-    /// Non-historical rows of the drive (children of `parentID` when given) visible at `sequence`; callers may
-    /// append `AND ...` conditions.
-    static func visibleRowsQuery(driveID: String, parentID: String?, at sequence: Int64) -> SQLQueryString {
+    /// The job's non-historical rows of the drive (children of `parentID` when given) visible at `sequence`; callers
+    /// may append `AND ...` conditions.
+    static func visibleRowsQuery(jobID: UUID, driveID: String, parentID: String?, at sequence: Int64) -> SQLQueryString {
         """
         SELECT \(unsafeRaw: itemColumns("iv")), \(unsafeRaw: reportedValidTo) FROM item_versions iv
         JOIN restore_points f ON f.sequence = iv.valid_from
         LEFT JOIN restore_points t ON t.sequence = iv.valid_to
-        WHERE iv.drive_id = \(bind: driveID) \(parentCondition(parentID)) AND iv.is_historical = FALSE
+        WHERE iv.job_id = \(bind: jobID.catalogText) AND iv.drive_id = \(bind: driveID) \(parentCondition(parentID))
+          AND iv.is_historical = FALSE
           AND iv.valid_from <= \(bind: sequence) AND f.committed = TRUE
           AND (iv.valid_to IS NULL OR iv.valid_to > \(bind: sequence) OR t.committed = FALSE)
         """
     }
 
-    /// For items with no visible row at `sequence` (children of `parentID` when given), their last committed row,
-    /// ended by a committed point at or before `sequence`.
-    static func deletedRowsQuery(driveID: String, parentID: String?, at sequence: Int64) -> SQLQueryString {
+    /// For the job's items with no visible row at `sequence` (children of `parentID` when given), their last committed
+    /// row, ended by a committed point at or before `sequence`.
+    static func deletedRowsQuery(jobID: UUID, driveID: String, parentID: String?, at sequence: Int64) -> SQLQueryString {
         // For a folder, the unary plus keeps the planner on the (drive_id, parent_id) index instead of a range over
-        // every ended row of the drive; it is plain arithmetic on both engines.
+        // every ended row of the job's drive; it is plain arithmetic on both engines.
         let endedBy: SQLQueryString = parentID == nil
             ? "iv.valid_to <= \(bind: sequence)"
             : "+iv.valid_to <= \(bind: sequence)"
@@ -175,14 +196,15 @@ extension SQLCatalog {
         SELECT \(unsafeRaw: itemColumns("iv")), \(unsafeRaw: reportedValidTo) FROM item_versions iv
         JOIN restore_points f ON f.sequence = iv.valid_from
         JOIN restore_points t ON t.sequence = iv.valid_to
-        WHERE iv.drive_id = \(bind: driveID) \(parentCondition(parentID)) AND iv.is_historical = FALSE
+        WHERE iv.job_id = \(bind: jobID.catalogText) AND iv.drive_id = \(bind: driveID) \(parentCondition(parentID))
+          AND iv.is_historical = FALSE
           AND iv.valid_from <= \(bind: sequence) AND f.committed = TRUE
           AND \(endedBy) AND t.committed = TRUE
           AND NOT EXISTS (
             SELECT 1 FROM item_versions later
             JOIN restore_points lf ON lf.sequence = later.valid_from
             LEFT JOIN restore_points lt ON lt.sequence = later.valid_to
-            WHERE later.drive_id = iv.drive_id AND later.item_id = iv.item_id AND later.is_historical = FALSE
+            WHERE later.job_id = iv.job_id AND later.drive_id = iv.drive_id AND later.item_id = iv.item_id AND later.is_historical = FALSE
               AND later.valid_from <= \(bind: sequence) AND lf.committed = TRUE
               AND (later.valid_from > iv.valid_from
                    OR later.valid_to IS NULL OR later.valid_to > \(bind: sequence) OR lt.committed = FALSE)
@@ -194,13 +216,14 @@ extension SQLCatalog {
         parentID.map { "AND iv.parent_id = \(bind: $0)" } ?? ""
     }
 
-    /// Committed rows of the drive (historical included) with `validFrom <= sequence`; callers append `AND ...`.
-    static func committedRowsQuery(driveID: String, upTo sequence: Int64) -> SQLQueryString {
+    /// The job's committed rows of the drive (historical included) with `validFrom <= sequence`; callers append `AND ...`.
+    static func committedRowsQuery(jobID: UUID, driveID: String, upTo sequence: Int64) -> SQLQueryString {
         """
         SELECT \(unsafeRaw: itemColumns("iv")), \(unsafeRaw: reportedValidTo) FROM item_versions iv
         JOIN restore_points f ON f.sequence = iv.valid_from
         LEFT JOIN restore_points t ON t.sequence = iv.valid_to
-        WHERE iv.drive_id = \(bind: driveID) AND iv.valid_from <= \(bind: sequence) AND f.committed = TRUE
+        WHERE iv.job_id = \(bind: jobID.catalogText) AND iv.drive_id = \(bind: driveID)
+          AND iv.valid_from <= \(bind: sequence) AND f.committed = TRUE
         """
     }
 
@@ -219,14 +242,14 @@ extension SQLCatalog {
         columnNames.map { "\(alias).\($0)" }.joined(separator: ", ")
     }
 
-    static let insertColumnNames = Array(columnNames.dropFirst()) + ["valid_to"]
+    static let insertColumnNames = ["job_id"] + Array(columnNames.dropFirst()) + ["valid_to"]
     static let insertColumns = insertColumnNames.joined(separator: ", ")
     static var insertColumnCount: Int { insertColumnNames.count }
 
-    static func insertValues(_ row: ItemVersion, sequence: Int64) -> SQLQueryString {
+    static func insertValues(_ row: ItemVersion, jobID: String, sequence: Int64) -> SQLQueryString {
         let content = row.content.map { Data($0) }
         return """
-            (\(bind: row.driveID), \(bind: row.itemID), \(bind: row.parentID), \(bind: row.name), \(bind: row.isFolder), \
+            (\(bind: jobID), \(bind: row.driveID), \(bind: row.itemID), \(bind: row.parentID), \(bind: row.name), \(bind: row.isFolder), \
             \(bind: row.isRoot), \(bind: row.size), \(bind: row.eTag), \(bind: row.cTag), \(bind: row.quickXorHash), \
             \(bind: row.mimeType), \(bind: row.createdAt?.catalogMilliseconds), \(bind: row.modifiedAt?.catalogMilliseconds), \
             \(bind: row.createdBy), \(bind: row.modifiedBy), \(bind: row.graphVersionID), \(bind: row.isHistorical), \

@@ -59,6 +59,8 @@ extension SQLCatalog {
 
     /// Deletes the job's uncommitted points and the item versions they opened, and re-opens the versions they
     /// closed, in one transaction. Delta links are untouched (they only ever advance on commit).
+    ///
+    /// Only the job's own rows are touched: rows are only ever opened at, and closed by, points of their own job.
     public func discardUncommittedRuns(jobID: UUID) async throws {
         let discarded = try await database.transaction { db -> [Int64] in
             let sequences = try await db.raw("""

@@ -133,6 +133,7 @@ struct CatalogMigration: Sendable {
             """
             CREATE TABLE item_versions (
                 row_id {{AUTO_PK}},
+                job_id TEXT NOT NULL REFERENCES jobs (id),
                 drive_id TEXT NOT NULL,
                 item_id TEXT NOT NULL,
                 parent_id TEXT,
@@ -155,9 +156,9 @@ struct CatalogMigration: Sendable {
                 valid_to BIGINT REFERENCES restore_points (sequence)
             )
             """,
-            "CREATE INDEX item_versions_by_item ON item_versions (drive_id, item_id, valid_from)",
-            "CREATE INDEX item_versions_by_parent ON item_versions (drive_id, parent_id, valid_from)",
-            "CREATE INDEX item_versions_open ON item_versions (drive_id, valid_to, item_id)",
+            "CREATE INDEX item_versions_by_item ON item_versions (job_id, drive_id, item_id, valid_from)",
+            "CREATE INDEX item_versions_by_parent ON item_versions (job_id, drive_id, parent_id, valid_from)",
+            "CREATE INDEX item_versions_open ON item_versions (job_id, drive_id, valid_to, item_id)",
             "CREATE INDEX item_versions_by_valid_from ON item_versions (valid_from)",
             "CREATE INDEX item_versions_by_valid_to ON item_versions (valid_to)",
             """
