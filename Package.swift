@@ -68,7 +68,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -169,7 +171,14 @@ let package = Package(
             dependencies: ["M365Graph", "M365Simulator", "LifeboatTestSupport"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ChunkStoreTests", dependencies: ["ChunkStore", "LifeboatTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ChunkStoreTests",
+            dependencies: [
+                "ChunkStore", "LifeboatTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "LifeboatModel", "LifeboatTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "BackupEngineTests",
