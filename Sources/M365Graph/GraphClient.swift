@@ -20,12 +20,19 @@ public struct GraphClient: GraphAPI {
         public var initialBackoff: Duration
         /// Longest pause Lifeboat accepts from a `Retry-After` before giving up on the call.
         public var maxRetryAfter: Duration
+        /// Times one call may be throttled and retried; throttling does not count against `maxAttempts`, since a tenant
+        /// near its budget throttles many calls in a row.
+        public var maxThrottledRetries: Int
 
         /// Creates a policy.
-        public init(maxAttempts: Int = 6, initialBackoff: Duration = .milliseconds(200), maxRetryAfter: Duration = .seconds(300)) {
+        public init(
+            maxAttempts: Int = 6, initialBackoff: Duration = .milliseconds(200), maxRetryAfter: Duration = .seconds(300),
+            maxThrottledRetries: Int = 30
+        ) {
             self.maxAttempts = maxAttempts
             self.initialBackoff = initialBackoff
             self.maxRetryAfter = maxRetryAfter
+            self.maxThrottledRetries = maxThrottledRetries
         }
     }
 
@@ -118,19 +125,58 @@ public struct GraphClient: GraphAPI {
         try await collectPages(GraphItemVersion.self, from: itemURL(driveID, itemID) + "/versions")
     }
 
+    /// The bytes of the current version (`versionID` nil) or of an earlier one.
+    ///
+    /// The stream survives a broken body (resumed with `Range` from the bytes received) and an expired download URL
+    /// (a fresh one is asked of `/content`), so it yields the file's bytes exactly once, in order.
     public func content(driveID: String, itemID: String, versionID: String?) async throws -> GraphContent {
         let url = itemURL(driveID, itemID) + (versionID.map { "/versions/\($0.pathEncoded)" } ?? "") + "/content"
-        let redirect = try await send(.GET, url: url, acceptedStatuses: [302, 200])
-        if redirect.status == .ok {
-            return GraphContent(contentLength: redirect.contentLength, body: redirect.body)
+        var source = try await downloadSource(contentURL: url)
+        var attempts = 1
+        while true {
+            switch try await openDownload(source, offset: 0) {
+            case .body(let response):
+                let download = ResumableDownload(
+                    source: source, firstResponse: response,
+                    open: { source, offset in try await openDownload(source, offset: offset) },
+                    renew: { try await downloadSource(contentURL: url) },
+                    maxFailures: retryPolicy.maxAttempts, initialBackoff: retryPolicy.initialBackoff)
+                return GraphContent(contentLength: response.contentLength, bytes: download)
+            case .expired(let error):
+                guard attempts < retryPolicy.maxAttempts else { throw error }
+                attempts += 1
+                source = try await downloadSource(contentURL: url)
+            }
         }
-        _ = try? await redirect.body.collect(upTo: 1 << 16)
+    }
+
+    /// Where `/content` sends the bytes: the pre-authenticated URL of its redirect, or `/content` itself.
+    private func downloadSource(contentURL url: String) async throws -> ResumableDownload.Source {
+        let redirect = try await send(.GET, url: url, acceptedStatuses: [302, 200])
+        _ = try? await redirect.body.collect(upTo: redirect.status == .ok ? 0 : 1 << 16)
+        if redirect.status == .ok {
+            return ResumableDownload.Source(url: url, authorized: true)
+        }
         guard let location = redirect.headers.first(name: "Location") else {
             throw GraphError.invalidResponse("302 without Location for \(url)")
         }
-        let absolute = location.hasPrefix("http") ? location : baseOrigin + location
-        let response = try await send(.GET, url: absolute, authorized: false, acceptedStatuses: [200])
-        return GraphContent(contentLength: response.contentLength, body: response.body)
+        return ResumableDownload.Source(url: location.hasPrefix("http") ? location : baseOrigin + location, authorized: false)
+    }
+
+    /// Opens a download from `offset`; an expired URL (401, 403, 410) is an answer, not an error.
+    private func openDownload(_ source: ResumableDownload.Source, offset: Int64) async throws -> ResumableDownload.Opening {
+        var headers = HTTPHeaders()
+        if offset > 0 { headers.add(name: "Range", value: "bytes=\(offset)-") }
+        let response = try await send(
+            .GET, url: source.url, authorized: source.authorized, extraHeaders: headers,
+            acceptedStatuses: [200, 206, 401, 403, 410])
+        switch response.status.code {
+        case 200, 206:
+            return .body(response)
+        default:
+            let body = try? await response.body.collect(upTo: 1 << 20)
+            return .expired(Self.serviceError(status: Int(response.status.code), body: body, resyncOn410: false))
+        }
     }
 
     // MARK: Uploads
@@ -230,13 +276,18 @@ public struct GraphClient: GraphAPI {
     }
 
     /// Sends one request with retries; returns a response whose status is one of `acceptedStatuses` (body unread).
+    ///
+    /// Throttling (429, or 503 with `Retry-After`) pauses every call of the tenant and is retried whatever the method,
+    /// since Graph did not act on the call. Server errors and broken connections are retried only for idempotent
+    /// methods: an upload or a create may have taken effect.
     private func send(
         _ method: HTTPMethod, url: String, authorized: Bool = true, body: ByteBuffer? = nil, contentType: String? = nil,
         extraHeaders: HTTPHeaders = [:], acceptedStatuses: Set<UInt>
     ) async throws -> HTTPClientResponse {
+        let idempotent = [HTTPMethod.GET, .HEAD, .DELETE, .OPTIONS].contains(method)
         var attempt = 0
+        var throttled = 0
         var backoff = retryPolicy.initialBackoff
-        var lastRetryAfter: Int?
         while true {
             attempt += 1
             try await throttle.waitUntilOpen()
@@ -257,7 +308,9 @@ public struct GraphClient: GraphAPI {
             do {
                 response = try await httpClient.execute(request, timeout: .seconds(300), logger: logger)
             } catch {
-                guard attempt < retryPolicy.maxAttempts else { throw GraphError.transport("\(method) \(url): \(error)") }
+                guard idempotent, attempt < retryPolicy.maxAttempts else {
+                    throw GraphError.transport("\(method) \(url): \(error)")
+                }
                 logger.debug("Graph transport error, retrying", metadata: ["lifeboat.graph.attempt": "\(attempt)"])
                 try await Task.sleep(for: jittered(backoff))
                 backoff *= 2
@@ -271,23 +324,26 @@ public struct GraphClient: GraphAPI {
                 await tokens.invalidate(token)
                 continue
             }
-            if status == 429 || status == 503 {
-                let retryAfter = response.headers.first(name: "Retry-After").flatMap(Int.init)
-                lastRetryAfter = retryAfter
-                guard attempt < retryPolicy.maxAttempts else { throw GraphError.throttled(retryAfterSeconds: retryAfter) }
-                let pause = retryAfter.map { Duration.seconds($0) } ?? jittered(backoff)
-                guard pause <= retryPolicy.maxRetryAfter else { throw GraphError.throttled(retryAfterSeconds: retryAfter) }
+            let retryAfter = response.headers.first(name: "Retry-After").flatMap { RetryAfter($0) }
+            if status == 429 || (status == 503 && retryAfter != nil) {
+                throttled += 1
+                attempt -= 1
+                guard throttled <= retryPolicy.maxThrottledRetries else {
+                    throw GraphError.throttled(retryAfterSeconds: retryAfter?.seconds)
+                }
+                let pause = retryAfter?.delay ?? jittered(backoff)
+                guard pause <= retryPolicy.maxRetryAfter else { throw GraphError.throttled(retryAfterSeconds: retryAfter?.seconds) }
                 logger.info("Graph throttled the tenant; pausing", metadata: ["lifeboat.graph.retryAfter": "\(pause)"])
                 await throttle.pause(for: pause)
                 backoff *= 2
                 continue
             }
-            if [500, 502, 504].contains(status), attempt < retryPolicy.maxAttempts {
+            if idempotent, [500, 502, 503, 504].contains(status), attempt < retryPolicy.maxAttempts {
+                logger.debug("Graph server error, retrying", metadata: ["lifeboat.graph.status": "\(status)"])
                 try await Task.sleep(for: jittered(backoff))
                 backoff *= 2
                 continue
             }
-            _ = lastRetryAfter
             throw Self.serviceError(status: Int(status), body: errorBody)
         }
     }
@@ -296,9 +352,9 @@ public struct GraphClient: GraphAPI {
         duration * Double.random(in: 0.5...1.5)
     }
 
-    private static func serviceError(status: Int, body: ByteBuffer?) -> GraphError {
+    private static func serviceError(status: Int, body: ByteBuffer?, resyncOn410: Bool = true) -> GraphError {
         if let body, let decoded = try? JSONDecoder().decode(GraphJSON.ErrorBody.self, from: body) {
-            if status == 410 {
+            if status == 410, resyncOn410 {
                 return .resyncRequired(location: nil)
             }
             return .service(

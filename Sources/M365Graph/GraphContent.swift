@@ -24,10 +24,12 @@ public struct GraphContent: AsyncSequence, Sendable {
     public struct AsyncIterator: AsyncIteratorProtocol {
         var base: HTTPClientResponse.Body.AsyncIterator
 
-        /// The next buffer, or nil at the end; throws `GraphError.transport` if the connection breaks.
+        /// The next buffer, or nil at the end; throws `GraphError` (`.transport` when the connection stays broken).
         public mutating func next() async throws -> ByteBuffer? {
             do {
                 return try await base.next()
+            } catch let error as GraphError {
+                throw error
             } catch {
                 throw GraphError.transport("download interrupted: \(error)")
             }

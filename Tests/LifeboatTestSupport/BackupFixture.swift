@@ -91,7 +91,10 @@ public struct BackupFixture: Sendable {
         let repositories = RepositoryRegistry(password: repositoryPassword, keyDerivation: .insecureFastForTesting)
         let runner = BackupRunner(
             catalog: catalog, repositories: repositories,
-            connector: CatalogGraphConnector(catalog: catalog, httpClient: httpClient, logger: logger), logger: logger)
+            connector: CatalogGraphConnector(
+                catalog: catalog, httpClient: httpClient,
+                retryPolicy: GraphClient.RetryPolicy(maxAttempts: 6, initialBackoff: .milliseconds(5)), logger: logger),
+            logger: logger)
         return BackupFixture(
             simulator: simulator, catalog: catalog, repositories: repositories, runner: runner, organization: organization,
             repositoryRecord: repositoryRecord, job: job, httpClient: httpClient, directory: temporary.directory)

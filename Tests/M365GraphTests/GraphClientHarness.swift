@@ -11,9 +11,10 @@ struct GraphClientHarness {
 
     var tenant: SimulatedTenant { simulator.tenant }
 
-    /// Starts a simulator for `spec`, runs `body` with a client using `pageSize`, and always shuts both down.
+    /// Starts a simulator for `spec`, runs `body` with a client using `pageSize` and `retryPolicy`, and always shuts both down.
     static func with<Result>(
         _ spec: TenantSpec = .small(seed: 5), pageSize: Int = 200,
+        retryPolicy: GraphClient.RetryPolicy = GraphClient.RetryPolicy(maxAttempts: 3, initialBackoff: .milliseconds(10)),
         configure: (inout SimulatorConfiguration) -> Void = { _ in },
         _ body: (GraphClientHarness) async throws -> Result
     ) async throws -> Result {
@@ -23,7 +24,9 @@ struct GraphClientHarness {
         let httpClient = GraphClient.makeHTTPClient()
         let harness = GraphClientHarness(
             simulator: simulator, httpClient: httpClient,
-            client: makeClient(simulator: simulator, httpClient: httpClient, secret: simulator.clientSecret, pageSize: pageSize))
+            client: makeClient(
+                simulator: simulator, httpClient: httpClient, secret: simulator.clientSecret, retryPolicy: retryPolicy,
+                pageSize: pageSize))
         do {
             let result = try await body(harness)
             try await httpClient.shutdown()
@@ -38,19 +41,21 @@ struct GraphClientHarness {
 
     /// Another client of the same simulator, signed in with `secret` to `tenantID` (the real ones by default).
     func client(secret: String, tenantID: String? = nil) -> GraphClient {
-        Self.makeClient(simulator: simulator, httpClient: httpClient, secret: secret, tenantID: tenantID, pageSize: 200)
+        Self.makeClient(
+            simulator: simulator, httpClient: httpClient, secret: secret, tenantID: tenantID,
+            retryPolicy: GraphClient.RetryPolicy(maxAttempts: 3, initialBackoff: .milliseconds(10)), pageSize: 200)
     }
 
     private static func makeClient(
-        simulator: RunningSimulator, httpClient: HTTPClient, secret: String, tenantID: String? = nil, pageSize: Int
+        simulator: RunningSimulator, httpClient: HTTPClient, secret: String, tenantID: String? = nil,
+        retryPolicy: GraphClient.RetryPolicy, pageSize: Int
     ) -> GraphClient {
         GraphClient(
             httpClient: httpClient,
             endpoints: GraphEndpoints(loginBaseURL: simulator.loginBaseURL, graphBaseURL: simulator.graphBaseURL),
             credentials: GraphCredentials(
                 tenantID: tenantID ?? simulator.tenantID, clientID: simulator.clientID, clientSecret: secret),
-            retryPolicy: GraphClient.RetryPolicy(maxAttempts: 3, initialBackoff: .milliseconds(10)),
-            pageSize: pageSize, logger: logger)
+            retryPolicy: retryPolicy, pageSize: pageSize, logger: logger)
     }
 
     private static var logger: Logger {

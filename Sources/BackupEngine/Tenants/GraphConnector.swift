@@ -15,12 +15,18 @@ public protocol GraphConnector: Sendable {
 public struct CatalogGraphConnector: GraphConnector {
     private let catalog: any CatalogStore
     private let httpClient: HTTPClient
+    private let retryPolicy: GraphClient.RetryPolicy
     private let logger: Logger
 
     /// Creates a connector; the caller owns `httpClient` (create it with `GraphClient.makeHTTPClient()`).
-    public init(catalog: any CatalogStore, httpClient: HTTPClient, logger: Logger) {
+    /// - Parameter retryPolicy: how each client insists on transient failures (tests shorten the backoff).
+    public init(
+        catalog: any CatalogStore, httpClient: HTTPClient, retryPolicy: GraphClient.RetryPolicy = GraphClient.RetryPolicy(),
+        logger: Logger
+    ) {
         self.catalog = catalog
         self.httpClient = httpClient
+        self.retryPolicy = retryPolicy
         self.logger = logger
     }
 
@@ -35,6 +41,6 @@ public struct CatalogGraphConnector: GraphConnector {
             endpoints: GraphEndpoints(loginBaseURL: organization.loginBaseURL, graphBaseURL: organization.graphBaseURL),
             credentials: GraphCredentials(
                 tenantID: organization.tenantID, clientID: organization.clientID, clientSecret: secret),
-            logger: logger)
+            retryPolicy: retryPolicy, logger: logger)
     }
 }

@@ -16,9 +16,7 @@ extension GraphResponder {
             throw M365SimulatorError.itemNotFound("The download URL is not valid.")
         }
         guard Date().timeIntervalSince1970 * 1000 < expiry else {
-            return GraphJSON.error(
-                401, code: "unauthenticated", message: "The pre-authenticated download URL has expired; request a new one.",
-                requestID: call.requestID, clientRequestID: call.clientRequestID)
+            return Self.expiredDownloadURL(call)
         }
         let bytes = try await tenant.downloadContent(
             driveID: parts[0], itemID: parts[1], versionID: parts[2].isEmpty ? nil : parts[2])
@@ -36,13 +34,18 @@ extension GraphResponder {
         }
         headers[.contentLength] = String(range.count)
         let served = range
+        // A cut body announces its full length, sends part of it and drops the connection, as a reset does.
+        let cut = call.cutBodyAfter.map { Int(Double(served.count) * $0) }
+        if let cut { headers[Self.cutAfterHeader] = String(cut) }
         let body = ResponseBody(contentLength: served.count) { writer in
+            let stop = served.lowerBound + (cut ?? served.count)
             var offset = served.lowerBound
-            while offset < served.upperBound {
-                let end = min(served.upperBound, offset + Self.downloadChunk)
+            while offset < stop {
+                let end = min(stop, offset + Self.downloadChunk)
                 try await writer.write(ByteBuffer(bytes: bytes[offset..<end]))
                 offset = end
             }
+            if cut != nil { throw FaultInjector.ConnectionReset() }
             try await writer.finish(nil)
         }
         return Response(status: status, headers: headers, body: body)

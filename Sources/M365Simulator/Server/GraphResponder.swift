@@ -11,6 +11,7 @@ struct GraphResponder: HTTPResponder {
 
     let tenant: SimulatedTenant
     let log: RequestLog
+    let faults: FaultInjector
     let configuration: SimulatorConfiguration
     let logger: Logger
 
@@ -21,6 +22,8 @@ struct GraphResponder: HTTPResponder {
         var requestID: String
         var clientRequestID: String
         var query: [String: String]
+        /// Share of a download body to send before closing the connection, when the fault plan cuts this one.
+        var cutBodyAfter: Double?
         var graphBaseURL: String { baseURL + "/v1.0" }
     }
 
@@ -28,13 +31,27 @@ struct GraphResponder: HTTPResponder {
         var request = request
         let authority = request.head.authority ?? "\(configuration.host):\(configuration.port)"
         let requestID = UUID().uuidString.lowercased()
-        let call = Call(
+        var call = Call(
             request: request, baseURL: "http://\(authority)", requestID: requestID,
             clientRequestID: request.headers[HTTPFields.Element.Name("client-request-id")!] ?? requestID,
             query: Self.parseQuery(request.uri.query ?? ""))
+        var fault: SimulatedFault?
         var response: Response
         do {
-            response = try await route(call, request: &request)
+            switch await faults.decide(method: request.method.rawValue, path: request.uri.path) {
+            case .none:
+                response = try await route(call, request: &request)
+            case .answer(let injected):
+                fault = injected
+                response = Self.answer(injected, call)
+            case .cutBody(let share):
+                call.cutBodyAfter = share
+                response = try await route(call, request: &request)
+                if let sent = response.headers[Self.cutAfterHeader].flatMap(Int.init) {
+                    response.headers[Self.cutAfterHeader] = nil
+                    fault = .connectionReset(afterBytes: sent)
+                }
+            }
         } catch let error as M365SimulatorError {
             var headers: HTTPFields = [:]
             if case .resyncRequired = error, let location = Self.freshDeltaLocation(call) {
@@ -49,7 +66,7 @@ struct GraphResponder: HTTPResponder {
         await log.record(
             LoggedRequest(
                 method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "",
-                status: response.status.code))
+                status: response.status.code, range: request.headers[.range], fault: fault))
         logger.debug(
             "simulator request",
             metadata: ["lifeboat.sim.method": "\(request.method)", "lifeboat.sim.path": "\(request.uri.path)",
@@ -82,6 +99,37 @@ struct GraphResponder: HTTPResponder {
             }
         }
         throw M365SimulatorError.itemNotFound("No endpoint matches \(request.method) \(path).")
+    }
+
+    // MARK: Faults
+
+    /// Internal header by which the download handler tells `respond` where it will cut the body; never sent.
+    static let cutAfterHeader = HTTPFields.Element.Name("x-simulator-cut-after")!
+
+    /// The answer Graph gives when it fails a request this way.
+    static func answer(_ fault: SimulatedFault, _ call: Call) -> Response {
+        switch fault {
+        case .serverError(let status):
+            let code = status == 503 ? "serviceNotAvailable" : status == 504 ? "gatewayTimeout" : "generalException"
+            return GraphJSON.error(
+                status, code: code, message: "The service is temporarily unavailable. Try again later.",
+                requestID: call.requestID, clientRequestID: call.clientRequestID)
+        case .throttled(let seconds):
+            return GraphJSON.error(
+                429, code: "activityLimitReached", message: "The request has been throttled.", requestID: call.requestID,
+                clientRequestID: call.clientRequestID, headers: [.retryAfter: String(seconds)])
+        case .expiredDownloadURL:
+            return expiredDownloadURL(call)
+        case .connectionReset:
+            preconditionFailure("FaultInjector cuts a served body for a reset; a reset has no answer of its own")
+        }
+    }
+
+    /// The 401 of a pre-authenticated download URL past its lifetime.
+    static func expiredDownloadURL(_ call: Call) -> Response {
+        GraphJSON.error(
+            401, code: "unauthenticated", message: "The pre-authenticated download URL has expired; request a new one.",
+            requestID: call.requestID, clientRequestID: call.clientRequestID)
     }
 
     // MARK: Authentication

@@ -8,12 +8,18 @@ public struct LoggedRequest: Sendable, Hashable {
     public var query: String
     /// Response status code.
     public var status: Int
+    /// The `Range` header of the request, when it had one (a resumed download, say).
+    public var range: String?
+    /// The fault the simulator injected into this request, when it did (`status` is then the fault's).
+    public var fault: SimulatedFault?
 
     /// Creates an entry (tests compare against expected entries).
-    public init(method: String, path: String, query: String, status: Int) {
+    public init(method: String, path: String, query: String, status: Int, range: String? = nil, fault: SimulatedFault? = nil) {
         self.method = method
         self.path = path
         self.query = query
         self.status = status
+        self.range = range
+        self.fault = fault
     }
 }

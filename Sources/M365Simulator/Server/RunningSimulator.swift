@@ -37,7 +37,9 @@ public final class RunningSimulator: Sendable {
         let tenant = SimulatedTenant(spec: configuration.tenant)
         let log = RequestLog()
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let responder = GraphResponder(tenant: tenant, log: log, configuration: configuration, logger: logger)
+        let responder = GraphResponder(
+            tenant: tenant, log: log, faults: FaultInjector(plan: configuration.faults), configuration: configuration,
+            logger: logger)
         let app = Application(
             responder: responder,
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port)),

@@ -12,6 +12,8 @@ public struct SimulatorConfiguration: Sendable {
     public var accessTokenLifetime: Duration = .seconds(3599)
     /// Lifetime of upload sessions.
     public var uploadSessionLifetime: Duration = .seconds(3600)
+    /// Transient failures to inject into reads (server errors, throttling, expired URLs, broken downloads); none by default.
+    public var faults = FaultPlan()
 
     /// Creates a configuration for `tenant` listening on `host:port`.
     public init(tenant: TenantSpec, host: String = "127.0.0.1", port: Int = 0) {
