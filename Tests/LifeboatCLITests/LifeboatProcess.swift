@@ -38,9 +38,13 @@ final class LifeboatProcess: Sendable {
     }
 
     /// Runs `lifeboat` to its end and returns its standard output; throws when it exits non-zero.
-    static func runToEnd(_ arguments: [String], in folder: URL) throws -> String {
+    ///
+    /// Waits by polling, never by blocking a thread: tests share a small cooperative thread pool.
+    static func runToEnd(_ arguments: [String], in folder: URL) async throws -> String {
         let child = try launch(arguments, in: folder)
-        child.process.waitUntilExit()
+        while child.process.isRunning {
+            try await Task.sleep(for: .milliseconds(100))
+        }
         let output = child.output
         guard child.process.terminationStatus == 0 else {
             throw LifeboatProcessError.failed(arguments: arguments, status: child.process.terminationStatus, output: output)

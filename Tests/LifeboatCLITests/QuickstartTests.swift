@@ -21,29 +21,29 @@ struct QuickstartTests {
         let token = try #require(output.firstCapture(of: #/export TOKEN='([^']+)'/#))
         let commands = output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { $0.hasPrefix("curl ") }
         let passwordGrant = try #require(commands.first { $0.contains("/v6/Token") })
-        let tokenAnswer = try ShellCommand.run(passwordGrant, token: token)
+        let tokenAnswer = try await ShellCommand.run(passwordGrant, token: token)
         #expect(tokenAnswer.json?["access_token"] is String)
 
-        let organizations = try ShellCommand.run(try #require(commands.first { $0.hasSuffix("/v6/Organizations'") }), token: token)
+        let organizations = try await ShellCommand.run(try #require(commands.first { $0.hasSuffix("/v6/Organizations'") }), token: token)
         #expect(organizations.jsonArray?.count == 1)
-        let jobs = try ShellCommand.run(try #require(commands.first { $0.hasSuffix("/v6/Jobs'") }), token: token)
+        let jobs = try await ShellCommand.run(try #require(commands.first { $0.hasSuffix("/v6/Jobs'") }), token: token)
         #expect(jobs.jsonArray?.count == 1)
         let listPoints = try #require(commands.first { $0.hasSuffix("/v6/RestorePoints'") })
-        #expect(try ShellCommand.run(listPoints, token: token).jsonArray?.count == 1)
-        let byJob = try ShellCommand.run(try #require(commands.first { $0.contains("/v6/RestorePoints?jobId=") }), token: token)
+        #expect(try await ShellCommand.run(listPoints, token: token).jsonArray?.count == 1)
+        let byJob = try await ShellCommand.run(try #require(commands.first { $0.contains("/v6/RestorePoints?jobId=") }), token: token)
         #expect(byJob.jsonArray?.count == 1)
 
-        let edit = try ShellCommand.run(try #require(commands.first { $0.contains("-X PATCH") }), token: token)
+        let edit = try await ShellCommand.run(try #require(commands.first { $0.contains("-X PATCH") }), token: token)
         #expect(edit.json?["id"] is String)
-        _ = try ShellCommand.run(try #require(commands.first { $0.contains("/start'") }), token: token)
+        _ = try await ShellCommand.run(try #require(commands.first { $0.contains("/start'") }), token: token)
         var points = 0
         for _ in 0..<120 where points < 2 {
             try await Task.sleep(for: .milliseconds(500))
-            points = try ShellCommand.run(listPoints, token: token).jsonArray?.count ?? 0
+            points = try await ShellCommand.run(listPoints, token: token).jsonArray?.count ?? 0
         }
         #expect(points == 2, "the job started through the API committed a second restore point")
 
-        let listed = try LifeboatProcess.runToEnd(["restore-points", "list", "--data-dir", dataDirectory], in: folder)
+        let listed = try await LifeboatProcess.runToEnd(["restore-points", "list", "--data-dir", dataDirectory], in: folder)
         #expect(listed.contains("2 restore points"))
 
         let status = try await quickstart.interruptAndWait(timeout: .seconds(30))
@@ -56,9 +56,9 @@ struct QuickstartTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let arguments = ["quickstart", "--exit-after-backup", "--sim-port", "18581"]
-        let first = try LifeboatProcess.runToEnd(arguments, in: folder)
+        let first = try await LifeboatProcess.runToEnd(arguments, in: folder)
         #expect(first.contains("failed 0"))
-        let second = try LifeboatProcess.runToEnd(arguments, in: folder)
+        let second = try await LifeboatProcess.runToEnd(arguments, in: folder)
         #expect(second.contains("files added 0, changed 0"))
         #expect(second.contains("renamed/moved 0, deleted 0"))
         #expect(second.contains("downloaded Zero KB"))

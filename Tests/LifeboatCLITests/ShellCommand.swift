@@ -10,18 +10,21 @@ struct ShellCommand {
     /// The output as a JSON array, if it is one.
     var jsonArray: [Any]? { (try? JSONSerialization.jsonObject(with: Data(output.utf8))) as? [Any] }
 
-    /// Runs `line`; throws when it exits non-zero.
-    static func run(_ line: String, token: String) throws -> ShellCommand {
+    /// Runs `line`; throws when it exits non-zero. Waits by polling, never by blocking a thread of the shared pool.
+    static func run(_ line: String, token: String) async throws -> ShellCommand {
+        let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("lifeboat-shell-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: outputFile) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", line]
         process.environment = ProcessInfo.processInfo.environment.merging(["TOKEN": token]) { _, new in new }
-        let pipe = Pipe()
-        process.standardOutput = pipe
+        process.standardOutput = try FileHandle(forWritingTo: outputFile)
         try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let output = String(decoding: data, as: UTF8.self)
+        while process.isRunning {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let output = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
         guard process.terminationStatus == 0 else {
             throw LifeboatProcessError.failed(arguments: [line], status: process.terminationStatus, output: output)
         }
