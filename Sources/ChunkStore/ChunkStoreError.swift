@@ -30,6 +30,12 @@ public enum ChunkStoreError: Error, Sendable, Equatable, CustomStringConvertible
     case invalidManifest(String)
     /// Chunker or key-derivation parameters are out of range.
     case invalidParameters(String)
+    /// The object store refused the credentials or denied access (wrong access key or secret, missing permission).
+    case storeAccessDenied(bucket: String, code: String)
+    /// The object store answered a request with an error that retrying will not fix.
+    case storeRequestFailed(operation: String, key: String, status: Int, code: String)
+    /// The object store could not be reached, or kept failing, after every retry.
+    case storeUnavailable(operation: String, key: String, reason: String)
 
     /// A sentence describing the error and what to do about it.
     public var description: String {
@@ -64,6 +70,12 @@ public enum ChunkStoreError: Error, Sendable, Equatable, CustomStringConvertible
             return "invalid content manifest: \(reason)"
         case .invalidParameters(let reason):
             return "invalid parameters: \(reason)"
+        case .storeAccessDenied(let bucket, let code):
+            return "the object store denied access to bucket '\(bucket)' (\(code)); check the access key id, secret and bucket policy"
+        case .storeRequestFailed(let operation, let key, let status, let code):
+            return "object store \(operation) of '\(key)' failed with HTTP \(status) (\(code))"
+        case .storeUnavailable(let operation, let key, let reason):
+            return "object store \(operation) of '\(key)' kept failing after retries (\(reason)); check the endpoint and network"
         }
     }
 }

@@ -136,12 +136,7 @@ public struct LocalDirectoryStore: ObjectStore {
     // MARK: - Paths
 
     func path(for key: String) throws -> String {
-        guard !key.isEmpty, !key.hasPrefix("/"), !key.contains("\0") else { throw ChunkStoreError.invalidKey(key) }
-        for component in key.split(separator: "/", omittingEmptySubsequences: false) {
-            guard !component.isEmpty, component != ".", component != "..", !component.hasPrefix(".") else {
-                throw ChunkStoreError.invalidKey(key)
-            }
-        }
+        try ObjectKey.validate(key)
         return root + "/" + key
     }
 
