@@ -89,10 +89,15 @@ public protocol CatalogStore: Sendable {
     func run(externalID: String) async throws -> JobRun?
     /// Runs of a job, newest first.
     func runs(jobID: UUID) async throws -> [JobRun]
+    /// Runs of the given kinds in the given states, of every organization, oldest first.
+    func runs(kinds: Set<JobRunKind>, states: Set<JobRunState>) async throws -> [JobRun]
     /// Replaces state, times and counters of a run.
     func updateRun(_ run: JobRun) async throws
     /// Runs of the given kinds and states for an organization (e.g. running restore/export jobs for the 429 rule).
     func countRuns(organizationID: UUID, kinds: Set<JobRunKind>, states: Set<JobRunState>) async throws -> Int
+    /// Inserts a run unless `limit` runs of `kinds` are already queued or running for its organization (atomic check).
+    /// - Returns: whether the run was inserted.
+    func insertRun(_ run: JobRun, ifFewerActiveThan limit: Int, kinds: Set<JobRunKind>) async throws -> Bool
     /// Appends errors to a run's log.
     func appendRunErrors(_ errors: [RunError], runID: UUID) async throws
     /// A run's errors in the order they happened.
@@ -145,9 +150,14 @@ public protocol CatalogStore: Sendable {
     ) async throws -> [ItemVersion]
     /// One item's state as the job saw it at its restore point `sequence`.
     func item(jobID: UUID, driveID: String, itemID: String, at sequence: Int64) async throws -> ItemVersion?
+    /// The drive's root folder as the job saw it at restore point `sequence`; `nil` when that point does not hold the drive.
+    func rootItem(jobID: UUID, driveID: String, at sequence: Int64) async throws -> ItemVersion?
     /// Every state of an item the job stored up to restore point `sequence`, oldest first (historical Graph versions
     /// included).
     func history(jobID: UUID, driveID: String, itemID: String, upTo sequence: Int64) async throws -> [ItemVersion]
+    /// The known drives the job holds at its restore point `sequence` (it has a committed row of the drive visible
+    /// then), by name then drive id; one indexed probe per known drive.
+    func drives(jobID: UUID, at sequence: Int64) async throws -> [ProtectedDrive]
 
     // MARK: Restore sessions
     func insertRestoreSession(_ session: RestoreSession) async throws

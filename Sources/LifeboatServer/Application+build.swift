@@ -21,15 +21,25 @@ public struct ServerConfiguration: Sendable {
 /// The long-lived parts the HTTP layer calls into.
 public struct ServerDependencies: Sendable {
     public var catalog: any CatalogStore
+    /// Runs backup jobs in the background.
     public var worker: BackupWorker
+    /// Runs restore jobs synchronously (Veeam's restore actions answer when the restore has ended).
+    public var restores: RestoreRunner
+    /// Runs restore jobs in the background (AvePoint's restore jobs answer with a job id at once).
+    public var restoreWorker: RestoreWorker
     public var issuer: TokenIssuer
     public var hasher: SecretHasher
     public var logger: Logger
 
-    /// Creates the dependencies.
-    public init(catalog: any CatalogStore, worker: BackupWorker, issuer: TokenIssuer, hasher: SecretHasher, logger: Logger) {
+    /// Creates the dependencies; `restoreWorker` must run jobs with `restores`.
+    public init(
+        catalog: any CatalogStore, worker: BackupWorker, restores: RestoreRunner, restoreWorker: RestoreWorker,
+        issuer: TokenIssuer, hasher: SecretHasher, logger: Logger
+    ) {
         self.catalog = catalog
         self.worker = worker
+        self.restores = restores
+        self.restoreWorker = restoreWorker
         self.issuer = issuer
         self.hasher = hasher
         self.logger = logger
@@ -44,15 +54,20 @@ public struct ServerDependencies: Sendable {
 public func buildRouter(_ dependencies: ServerDependencies) -> Router<LifeboatRequestContext> {
     let router = Router(context: LifeboatRequestContext.self, options: .caseInsensitive)
     router.add(middleware: VeeamErrorMiddleware())
-    router.add(middleware: BearerAuthMiddleware(issuer: dependencies.issuer, publicPaths: ["/health", "/v6/token"]))
+    router.add(middleware: AvePointErrorMiddleware())
+    router.add(middleware: BearerAuthMiddleware(issuer: dependencies.issuer, publicPaths: ["/health", "/v6/token", "/connect/token"]))
     HealthRoutes(catalog: dependencies.catalog).addRoutes(to: router)
+    ClientCredentialsRoutes(catalog: dependencies.catalog, issuer: dependencies.issuer, hasher: dependencies.hasher).addRoutes(to: router)
+    AvePointRoutes(catalog: dependencies.catalog, restoreWorker: dependencies.restoreWorker).addRoutes(to: router.group("backup/m365"))
     VeeamRoutes(
         catalog: dependencies.catalog, worker: dependencies.worker, issuer: dependencies.issuer, hasher: dependencies.hasher
     ).addRoutes(to: router.group("v6"))
+    VeeamOneDriveActionRoutes(catalog: dependencies.catalog, restores: dependencies.restores).addRoutes(to: router.group("v3"))
+    VeeamRestoreSessionRoutes(catalog: dependencies.catalog).addRoutes(to: router.group("v6"))
     return router
 }
 
-/// Builds the Lifeboat application: the router plus the background backup worker as a managed service.
+/// Builds the Lifeboat application: the router plus the background backup and restore workers as managed services.
 /// - Parameter onServerRunning: called with the bound port once the server listens.
 public func buildApplication(
     _ configuration: ServerConfiguration, dependencies: ServerDependencies,
@@ -63,6 +78,6 @@ public func buildApplication(
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Lifeboat"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: dependencies.logger)
-    app.addServices(dependencies.worker)
+    app.addServices(dependencies.worker, dependencies.restoreWorker)
     return app
 }

@@ -40,4 +40,26 @@ struct InterruptedRunRecoveryTests {
             #expect(try await InterruptedRunRecovery(catalog: fixture.catalog, logger: .quiet("test")).recover() == 0)
         }
     }
+
+    @Test("restore jobs left queued or running are ended, so they no longer hold the organization's three restore slots")
+    func interruptedRestoreJobsFreeTheirSlots() async throws {
+        try await BackupFixture.with { fixture in
+            let request = RestoreRequest(organizationID: fixture.organization.id, selections: [])
+            var stuck: [JobRun] = []
+            for _ in 0..<3 { stuck.append(try await fixture.restoreRunner.enqueue(request)) }
+            var running = stuck[0]
+            running.state = .running
+            try await fixture.catalog.updateRun(running)
+            await #expect(throws: EngineError.tooManyRestoreJobs(limit: 3)) { try await fixture.restoreRunner.enqueue(request) }
+
+            let ended = try await InterruptedRunRecovery(catalog: fixture.catalog, logger: .quiet("test")).recover()
+            #expect(ended == 3)
+            for run in stuck {
+                let recovered = try #require(try await fixture.catalog.run(id: run.id))
+                #expect(recovered.state == .failed && recovered.endedAt != nil)
+            }
+            let admitted = try await fixture.restoreRunner.enqueue(request)
+            #expect(admitted.state == .queued)
+        }
+    }
 }

@@ -6,8 +6,8 @@ import Testing
 struct ExternalJobIDTests {
     @Test("an id is the prefix and the UTC time to the microsecond", arguments: [
         (ExternalJobID.backupPrefix, 1_729_000_000.327_583, "FB20241015134640327583"),
-        (ExternalJobID.restorePrefix, 0.000_001, "IB19700101000000000001"),
-        (ExternalJobID.exportPrefix, 1_777_000_000.5, "EB20260424030640500000"),
+        (ExternalJobID.incrementalBackupPrefix, 0.000_001, "IB19700101000000000001"),
+        (ExternalJobID.exportPrefix, 1_777_000_000.5, "EX20260424030640500000"),
     ])
     func format(prefix: String, seconds: Double, expected: String) {
         #expect(ExternalJobID.make(prefix: prefix, date: Date(timeIntervalSince1970: seconds)) == expected)

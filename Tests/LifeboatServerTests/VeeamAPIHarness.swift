@@ -38,6 +38,7 @@ struct VeeamAPIHarness: Sendable {
             try await fixture.catalog.insertPrincipal(StoredCredential(principal: admin, secretHash: try hasher.hash(password)))
             let dependencies = ServerDependencies(
                 catalog: fixture.catalog, worker: BackupWorker(runner: fixture.runner, logger: logger),
+                restores: fixture.restoreRunner, restoreWorker: RestoreWorker(runner: fixture.restoreRunner, logger: logger),
                 issuer: TokenIssuer(catalog: fixture.catalog), hasher: hasher, logger: logger)
             let app = buildApplication(ServerConfiguration(port: 0), dependencies: dependencies)
             try await app.test(.router) { client in

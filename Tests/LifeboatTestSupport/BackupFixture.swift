@@ -20,6 +20,8 @@ public struct BackupFixture: Sendable {
     public let repositories: RepositoryRegistry
     /// The runner executing backups of `job`.
     public let runner: BackupRunner
+    /// The runner executing restore jobs into the simulated tenant (small upload limits, so tests exercise sessions).
+    public let restoreRunner: RestoreRunner
     /// The organization registered for the simulated tenant.
     public let organization: Organization
     /// The repository record (a directory under the fixture's temporary folder).
@@ -89,14 +91,16 @@ public struct BackupFixture: Sendable {
             organizationID: organization.id, repositoryID: repositoryRecord.id, name: "Whole tenant", scope: scope)
         try await catalog.insertJob(job)
         let repositories = RepositoryRegistry(password: repositoryPassword, keyDerivation: .insecureFastForTesting)
-        let runner = BackupRunner(
-            catalog: catalog, repositories: repositories,
-            connector: CatalogGraphConnector(
-                catalog: catalog, httpClient: httpClient,
-                retryPolicy: GraphClient.RetryPolicy(maxAttempts: 6, initialBackoff: .milliseconds(5)), logger: logger),
-            logger: logger)
+        let connector = CatalogGraphConnector(
+            catalog: catalog, httpClient: httpClient,
+            retryPolicy: GraphClient.RetryPolicy(maxAttempts: 6, initialBackoff: .milliseconds(5)), logger: logger)
+        let runner = BackupRunner(catalog: catalog, repositories: repositories, connector: connector, logger: logger)
+        let restoreRunner = RestoreRunner(
+            catalog: catalog, repositories: repositories, connector: connector,
+            limits: RestoreLimits(simpleUploadLimit: 256 * 1024, fragmentSize: 2 * UploadSession.fragmentQuantum), logger: logger)
         return BackupFixture(
-            simulator: simulator, catalog: catalog, repositories: repositories, runner: runner, organization: organization,
+            simulator: simulator, catalog: catalog, repositories: repositories, runner: runner, restoreRunner: restoreRunner,
+            organization: organization,
             repositoryRecord: repositoryRecord, job: job, httpClient: httpClient, directory: temporary.directory)
     }
 

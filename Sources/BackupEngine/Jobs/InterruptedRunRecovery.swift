@@ -17,7 +17,8 @@ public struct InterruptedRunRecovery: Sendable {
         self.logger = logger
     }
 
-    /// Marks every queued or running backup run as failed and discards what it wrote; returns how many runs it ended.
+    /// Marks every queued or running backup run as failed and discards what it wrote, and ends queued or running restore
+    /// and export jobs; returns how many runs it ended.
     @discardableResult
     public func recover(now: Date = Date()) async throws -> Int {
         var ended = 0
@@ -37,6 +38,17 @@ public struct InterruptedRunRecovery: Sendable {
                     "Ended an interrupted backup run", metadata: ["lifeboat.job.id": "\(job.id)", "lifeboat.run.id": "\(run.externalID)"])
             }
             try await catalog.updateJobStatus(id: job.id, lastRun: job.lastRun, lastStatus: .failed)
+        }
+        // Restore and export jobs left queued or running would also hold their organization's admission slots forever.
+        for var run in try await catalog.runs(kinds: [.restore, .export], states: [.queued, .running]) {
+            run.state = .failed
+            run.endedAt = now
+            try await catalog.appendRunErrors(
+                [RunError(message: "The job was interrupted: Lifeboat stopped before it ended. Items it had restored stay restored; run it again for the rest.", itemPath: nil, occurredAt: now)],
+                runID: run.id)
+            try await catalog.updateRun(run)
+            ended += 1
+            logger.warning("Ended an interrupted \(run.kind.rawValue) job", metadata: ["lifeboat.run.id": "\(run.externalID)"])
         }
         return ended
     }

@@ -125,6 +125,17 @@ extension SQLCatalog {
         }
     }
 
+    /// The drive's root folder as the job saw it at `sequence`, or `nil` when the job's point does not hold the drive.
+    public func rootItem(jobID: UUID, driveID: String, at sequence: Int64) async throws -> ItemVersion? {
+        try await database.read { db in
+            try await db.raw("""
+                \(Self.visibleRowsQuery(jobID: jobID, driveID: driveID, parentID: nil, at: sequence))
+                  AND iv.is_root = TRUE
+                ORDER BY iv.valid_from DESC LIMIT 1
+                """).first().map(Self.decodeItemVersion)
+        }
+    }
+
     /// Every committed state of the item the job stored with `validFrom <= sequence`, oldest first: by `validFrom`,
     /// historical Graph versions before the state recorded with them, then insertion order.
     public func history(jobID: UUID, driveID: String, itemID: String, upTo sequence: Int64) async throws -> [ItemVersion] {
@@ -133,6 +144,28 @@ extension SQLCatalog {
                 \(Self.committedRowsQuery(jobID: jobID, driveID: driveID, upTo: sequence)) AND iv.item_id = \(bind: itemID)
                 ORDER BY iv.valid_from, iv.is_historical DESC, iv.row_id
                 """).all().map(Self.decodeItemVersion)
+        }
+    }
+
+    /// The known drives with a non-historical row of the job visible at `sequence`, by name then drive id.
+    ///
+    /// Not confined to one organization's drives: a drive's record follows the organization that last backed it up,
+    /// while the job's rows stay its own. Each drive is one probe of `item_versions_by_item` (job, drive) that stops
+    /// at the first visible row.
+    public func drives(jobID: UUID, at sequence: Int64) async throws -> [ProtectedDrive] {
+        try await database.read { db in
+            try await db.raw("""
+                SELECT \(unsafeRaw: Self.driveColumns) FROM drives d
+                WHERE EXISTS (
+                    SELECT 1 FROM item_versions iv
+                    JOIN restore_points f ON f.sequence = iv.valid_from
+                    LEFT JOIN restore_points t ON t.sequence = iv.valid_to
+                    WHERE iv.job_id = \(bind: jobID.catalogText) AND iv.drive_id = d.drive_id AND iv.is_historical = FALSE
+                      AND iv.valid_from <= \(bind: sequence) AND f.committed = TRUE
+                      AND (iv.valid_to IS NULL OR iv.valid_to > \(bind: sequence) OR t.committed = FALSE)
+                )
+                ORDER BY d.name, d.drive_id
+                """).all().map(Self.decodeDrive)
         }
     }
 

@@ -18,6 +18,32 @@ extension SQLCatalog {
         }
     }
 
+    /// Inserts `run` only if fewer than `limit` runs of `kinds` are queued or running for its organization, checking
+    /// and inserting in one write transaction so concurrent callers cannot both pass the check.
+    /// - Returns: whether the run was inserted.
+    public func insertRun(_ run: JobRun, ifFewerActiveThan limit: Int, kinds: Set<JobRunKind>) async throws -> Bool {
+        let counters = try Self.json(run.counters)
+        let kindValues: [any Encodable & Sendable] = kinds.map(\.rawValue).sorted()
+        let activeStates: [any Encodable & Sendable] = [JobRunState.queued.rawValue, JobRunState.running.rawValue]
+        return try await database.transaction { db in
+            let active = try await db.raw("""
+                SELECT COUNT(*) AS run_count FROM job_runs
+                WHERE organization_id = \(bind: run.organizationID.catalogText)
+                  AND state IN (\(binds: activeStates)) AND kind IN (\(binds: kindValues))
+                """).first(decodingColumn: "run_count", as: Int.self) ?? 0
+            guard active < limit else { return false }
+            try await db.raw("""
+                INSERT INTO job_runs (id, external_id, job_id, organization_id, kind, state, created_at, started_at,
+                                      ended_at, counters, request)
+                VALUES (\(bind: run.id.catalogText), \(bind: run.externalID), \(bind: run.jobID?.catalogText),
+                        \(bind: run.organizationID.catalogText), \(bind: run.kind.rawValue), \(bind: run.state.rawValue),
+                        \(bind: run.createdAt.catalogMilliseconds), \(bind: run.startedAt?.catalogMilliseconds),
+                        \(bind: run.endedAt?.catalogMilliseconds), \(bind: counters), \(bind: run.request))
+                """).run()
+            return true
+        }
+    }
+
     /// One run by Lifeboat's id, or `nil`.
     public func run(id: UUID) async throws -> JobRun? {
         try await database.read { db in
@@ -40,6 +66,20 @@ extension SQLCatalog {
             try await db.raw("""
                 SELECT \(unsafeRaw: Self.runColumns) FROM job_runs WHERE job_id = \(bind: jobID.catalogText)
                 ORDER BY created_at DESC, external_id DESC
+                """).all().map(Self.decodeRun)
+        }
+    }
+
+    /// Runs of the given kinds in the given states, of every organization, oldest first.
+    public func runs(kinds: Set<JobRunKind>, states: Set<JobRunState>) async throws -> [JobRun] {
+        guard !kinds.isEmpty, !states.isEmpty else { return [] }
+        let kindValues: [any Encodable & Sendable] = kinds.map(\.rawValue).sorted()
+        let stateValues: [any Encodable & Sendable] = states.map(\.rawValue).sorted()
+        return try await database.read { db in
+            try await db.raw("""
+                SELECT \(unsafeRaw: Self.runColumns) FROM job_runs
+                WHERE kind IN (\(binds: kindValues)) AND state IN (\(binds: stateValues))
+                ORDER BY created_at, external_id
                 """).all().map(Self.decodeRun)
         }
     }

@@ -7,15 +7,28 @@ public struct LifeboatRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Who made the request; set by `BearerAuthMiddleware`, `nil` on public routes.
     public var principal: Principal?
+    /// The AvePoint envelope's request id, trace id and time; set by `AvePointErrorMiddleware` on `/backup/m365` paths.
+    var avePoint: AvePointRequestIdentity?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.principal = nil
+        self.avePoint = nil
     }
 
     /// The principal, or a 401 when the route was reached without authentication.
     func requirePrincipal() throws -> Principal {
         guard let principal else { throw RequestError.unauthenticated("An access token is required (Authorization: Bearer <token>).") }
+        return principal
+    }
+
+    /// The principal, when it grants `scope` (or `admin`); otherwise a 403 naming the scope, or a 401 without one.
+    @discardableResult
+    func requireScope(_ scope: String) throws -> Principal {
+        let principal = try requirePrincipal()
+        guard principal.grants(scope) else {
+            throw RequestError.forbidden("The access token does not grant the scope this operation requires: \(scope).")
+        }
         return principal
     }
 }

@@ -35,6 +35,10 @@ struct VeeamErrorMiddleware: RouterMiddleware {
                 return try Self.response(.notFound, error.description)
             case .jobAlreadyRunning:
                 return try Self.response(.conflict, error.description)
+            case .tooManyRestoreJobs:
+                return try Self.response(.tooManyRequests, error.description)
+            case .invalidRestoreRequest:
+                return try Self.response(.badRequest, error.description)
             default:
                 context.logger.error("Engine failure", metadata: ["lifeboat.error": "\(error)"])
                 return try Self.response(.internalServerError, error.description)

@@ -3,7 +3,8 @@ import Hummingbird
 import NIOCore
 
 extension GraphResponder {
-    /// An item address parsed from `root[:/path[:]]` or `items/{id}[:/path[:]]`, followed by action segments.
+    /// An item address parsed from `root[:/path[:]]` or `items/{id}[:/path[:]]` (`items/root` is the root), followed by
+    /// action segments.
     struct ItemAddress {
         var anchorID: String?
         var relativePath: [String]?
@@ -18,7 +19,9 @@ extension GraphResponder {
         } else if raw.hasPrefix("items/") {
             let tail = raw.dropFirst(6)
             let end = tail.firstIndex(where: { $0 == "/" || $0 == ":" }) ?? tail.endIndex
-            anchor = decode(String(tail[..<end]))
+            // Graph accepts `items/root` as another name of the root folder.
+            let id = decode(String(tail[..<end]))
+            anchor = id == "root" ? nil : id
             after = tail[end...]
         } else {
             throw M365SimulatorError.itemNotFound("Unsupported drive resource '\(raw)'.")

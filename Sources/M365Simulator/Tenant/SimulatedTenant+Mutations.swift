@@ -42,6 +42,13 @@ extension SimulatedTenant {
         drivesByID[driveID] = state
     }
 
+    /// Removes a whole drive, as when a departed user's OneDrive is deleted: every later request to it answers 404.
+    public func deleteDrive(driveID: String) throws {
+        _ = try requireDrive(driveID)
+        drivesByID[driveID] = nil
+        driveOrder.removeAll { $0 == driveID }
+    }
+
     /// Creates a file; fails with `nameAlreadyExists` when the name is taken.
     @discardableResult
     public func createFile(driveID: String, parentID: String, name: String, bytes: [UInt8]) throws -> SimulatedItem {

@@ -9,13 +9,14 @@ import Logging
 import M365Graph
 
 /// The long-lived parts of one Lifeboat node on this machine: the catalog, the repositories, the Graph client
-/// and the backup runner, opened from the settings. `shutdown()` closes them.
+/// and the backup and restore runners, opened from the settings. `shutdown()` closes them.
 struct LocalInstallation: Sendable {
     let settings: LifeboatSettings
     let catalog: SQLCatalog
     let repositories: RepositoryRegistry
     let httpClient: HTTPClient
     let runner: BackupRunner
+    let restores: RestoreRunner
     let logger: Logger
 
     /// Opens (creating on first use) the data folder, its catalog and key.
@@ -63,13 +64,14 @@ struct LocalInstallation: Sendable {
         }
         let repositories = RepositoryRegistry(password: password, logger: logger)
         let httpClient = GraphClient.makeHTTPClient()
+        let connector = CatalogGraphConnector(catalog: catalog, httpClient: httpClient, logger: logger)
         let runner = BackupRunner(
-            catalog: catalog, repositories: repositories,
-            connector: CatalogGraphConnector(catalog: catalog, httpClient: httpClient, logger: logger),
+            catalog: catalog, repositories: repositories, connector: connector,
             downloadConcurrency: settings.backupConcurrency, logger: logger)
+        let restores = RestoreRunner(catalog: catalog, repositories: repositories, connector: connector, logger: logger)
         return LocalInstallation(
             settings: settings, catalog: catalog, repositories: repositories, httpClient: httpClient, runner: runner,
-            logger: logger)
+            restores: restores, logger: logger)
     }
 
     /// Opens the installation, runs `body`, and closes it whether `body` throws or not.
@@ -114,7 +116,8 @@ struct LocalInstallation: Sendable {
     /// What the HTTP server needs, with a backup worker running this installation's jobs.
     func serverDependencies() -> ServerDependencies {
         ServerDependencies(
-            catalog: catalog, worker: BackupWorker(runner: runner, logger: logger), issuer: TokenIssuer(catalog: catalog),
+            catalog: catalog, worker: BackupWorker(runner: runner, logger: logger), restores: restores,
+            restoreWorker: RestoreWorker(runner: restores, logger: logger), issuer: TokenIssuer(catalog: catalog),
             hasher: SecretHasher(), logger: logger)
     }
 

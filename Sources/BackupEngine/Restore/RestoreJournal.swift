@@ -1,0 +1,116 @@
+import Catalog
+import Foundation
+import LifeboatModel
+
+/// What happened to one restored (or skipped, or failed) item.
+struct RestoreOutcome: Sendable {
+    enum Status: Sendable {
+        case restored
+        case skipped(reason: String)
+        case failed(message: String)
+    }
+
+    var status: Status
+    /// Path of the item in the backup (`Alice's OneDrive/Docs/a.docx`).
+    var sourcePath: String
+    /// Where it went in the tenant, when it went somewhere.
+    var targetPath: String?
+    var name: String
+    var isFolder: Bool
+    var size: Int64
+    /// Bytes uploaded for it (every version).
+    var bytesUploaded: Int64 = 0
+    var startTime: Date
+    var endTime: Date = Date()
+}
+
+/// Collects a restore job's outcomes: counters, run errors and, for a Veeam session, one event per item; writes them to
+/// the catalog in batches so a large restore costs few transactions.
+actor RestoreJournal {
+    private let catalog: any CatalogStore
+    private let runID: UUID
+    private var sessionID: UUID?
+    private var nextEventOrder = 0
+    private var pendingErrors: [RunError] = []
+    private var pendingEvents: [RestoreSessionEvent] = []
+    private(set) var counters = RunCounters()
+    private static let batchSize = 200
+
+    init(catalog: any CatalogStore, runID: UUID, sessionID: UUID?) {
+        self.catalog = catalog
+        self.runID = runID
+        self.sessionID = sessionID
+    }
+
+    /// Sends per-item events to a restore session from now on.
+    func attach(sessionID: UUID?) async {
+        guard let sessionID else { return }
+        self.sessionID = sessionID
+        nextEventOrder = (try? await catalog.restoreSessionEvents(sessionID: sessionID).count) ?? 0
+    }
+
+    /// Records one item's outcome.
+    func record(_ outcome: RestoreOutcome) async throws {
+        let status: RestoreSessionEvent.Status
+        let title: String
+        let message: String
+        switch outcome.status {
+        case .restored:
+            counters.itemsRestored += 1
+            status = .success
+            title = "Restored \(outcome.sourcePath)"
+            message = outcome.targetPath.map { "Restored to \($0)" } ?? "Restored"
+        case .skipped(let reason):
+            counters.itemsSkipped += 1
+            status = .skipped
+            title = "Skipped \(outcome.sourcePath)"
+            message = reason
+        case .failed(let failure):
+            counters.itemsFailed += 1
+            status = .failed
+            title = "Failed to restore \(outcome.sourcePath)"
+            message = failure
+            pendingErrors.append(RunError(message: failure, itemPath: outcome.sourcePath, occurredAt: outcome.endTime))
+        }
+        counters.bytesUploaded += outcome.bytesUploaded
+        if outcome.isFolder { counters.foldersProcessed += 1 }
+        if let sessionID {
+            pendingEvents.append(
+                RestoreSessionEvent(
+                    sessionID: sessionID, order: nextEventOrder, type: "Restore", status: status, title: title,
+                    message: message, itemName: outcome.name, itemType: outcome.isFolder ? "Folder" : "Document",
+                    itemSizeBytes: outcome.isFolder ? nil : outcome.size, source: outcome.sourcePath,
+                    target: outcome.targetPath, startTime: outcome.startTime, endTime: outcome.endTime))
+            nextEventOrder += 1
+        }
+        if pendingErrors.count + pendingEvents.count >= Self.batchSize { try await flush() }
+    }
+
+    /// Records a failure of the job itself (not of an item).
+    func recordJobFailure(_ message: String) {
+        pendingErrors.append(RunError(message: message, itemPath: nil))
+    }
+
+    /// Writes what is pending.
+    func flush() async throws {
+        if !pendingErrors.isEmpty {
+            try await catalog.appendRunErrors(pendingErrors, runID: runID)
+            pendingErrors.removeAll()
+        }
+        if !pendingEvents.isEmpty {
+            try await catalog.appendRestoreSessionEvents(pendingEvents)
+            pendingEvents.removeAll()
+        }
+    }
+
+    /// Sets the session's result from the job's final state (a session stays `working` for further restores).
+    func finishSession(state: JobRunState) async throws {
+        guard let sessionID, var session = try await catalog.restoreSession(id: sessionID) else { return }
+        switch state {
+        case .failed: session.result = .failed
+        case .warning where session.result == .success: session.result = .warning
+        default: return
+        }
+        try await catalog.updateRestoreSession(session)
+    }
+}

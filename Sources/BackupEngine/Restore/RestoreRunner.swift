@@ -1,0 +1,149 @@
+import Catalog
+import ChunkStore
+import Foundation
+import LifeboatModel
+import Logging
+import M365Graph
+
+/// Executes restore jobs: reads item versions at their restore points, recreates missing folders in the tenant and
+/// uploads each file's content (last version, or every version oldest first) with the requested conflict policy.
+///
+/// Every item's outcome is counted in the run's counters, failures are logged as run errors, and when the request came
+/// through a Veeam restore session each item becomes one event of that session. Item failures never stop the job.
+public struct RestoreRunner: Sendable {
+    private let catalog: any CatalogStore
+    private let repositories: RepositoryRegistry
+    private let connector: any GraphConnector
+    private let limits: RestoreLimits
+    private let jobIDs: ExternalIDSequence
+    private let logger: Logger
+
+    /// Creates a runner.
+    public init(
+        catalog: any CatalogStore, repositories: RepositoryRegistry, connector: any GraphConnector,
+        limits: RestoreLimits = RestoreLimits(), logger: Logger
+    ) {
+        self.catalog = catalog
+        self.repositories = repositories
+        self.connector = connector
+        self.limits = limits
+        self.jobIDs = ExternalIDSequence()
+        self.logger = logger
+    }
+
+    /// Creates the queued run of a restore (or export) job.
+    ///
+    /// Admission and insertion are one catalog transaction: when the organization already has
+    /// `limits.activeJobsPerOrganization` restore or export jobs queued or running, nothing is written.
+    /// - Throws: `EngineError.tooManyRestoreJobs`, `EngineError.organizationNotFound`.
+    public func enqueue(_ request: RestoreRequest, kind: JobRunKind = .restore) async throws -> JobRun {
+        guard try await catalog.organization(id: request.organizationID) != nil else {
+            throw EngineError.organizationNotFound(request.organizationID)
+        }
+        let prefix = kind == .export ? ExternalJobID.exportPrefix : ExternalJobID.restorePrefix
+        let run = JobRun(
+            externalID: await jobIDs.next(prefix: prefix), jobID: nil, organizationID: request.organizationID, kind: kind,
+            request: String(decoding: try JSONEncoder().encode(request), as: UTF8.self))
+        let admitted = try await catalog.insertRun(
+            run, ifFewerActiveThan: limits.activeJobsPerOrganization, kinds: [.restore, .export])
+        guard admitted else { throw EngineError.tooManyRestoreJobs(limit: limits.activeJobsPerOrganization) }
+        return run
+    }
+
+    /// Queues and executes a restore job now; returns the finished run.
+    public func runNow(_ request: RestoreRequest) async throws -> JobRun {
+        try await execute(try await enqueue(request))
+    }
+
+    /// Executes a queued restore run to its end: `succeeded` when every item was restored or skipped, `warning` when
+    /// some failed, `failed` when none could be restored.
+    public func execute(_ queued: JobRun) async throws -> JobRun {
+        var logger = logger
+        logger[metadataKey: "lifeboat.run.id"] = "\(queued.externalID)"
+        var run = queued
+        run.state = .running
+        run.startedAt = Date()
+        try await catalog.updateRun(run)
+        logger.info("Restore job started")
+
+        let journal = RestoreJournal(catalog: catalog, runID: run.id, sessionID: nil)
+        do {
+            guard let text = queued.request, let request = try? JSONDecoder().decode(RestoreRequest.self, from: Data(text.utf8))
+            else { throw EngineError.invalidRestoreRequest("the job carries no readable request") }
+            guard let organization = try await catalog.organization(id: request.organizationID) else {
+                throw EngineError.organizationNotFound(request.organizationID)
+            }
+            await journal.attach(sessionID: request.restoreSessionID)
+            let graph = try await connector.graph(for: organization)
+            for selection in request.selections {
+                let drive = try await DriveRestore.prepare(
+                    selection, request: request, catalog: catalog, repositories: repositories, graph: graph,
+                    limits: limits, journal: journal, logger: logger)
+                try await drive.run()
+            }
+            run.counters = await journal.counters
+            run.state = Self.finalState(run.counters)
+        } catch {
+            logger.error("Restore job failed", metadata: ["lifeboat.error": "\(error)"])
+            await journal.recordJobFailure("\(error)")
+            run.counters = await journal.counters
+            run.state = .failed
+        }
+        try await journal.flush()
+        run.endedAt = Date()
+        try await catalog.updateRun(run)
+        try await journal.finishSession(state: run.state)
+        logger.info(
+            "Restore job ended",
+            metadata: [
+                "lifeboat.run.state": "\(run.state.rawValue)", "lifeboat.items.restored": "\(run.counters.itemsRestored)",
+                "lifeboat.items.failed": "\(run.counters.itemsFailed)", "lifeboat.items.skipped": "\(run.counters.itemsSkipped)",
+            ])
+        return run
+    }
+
+    private static func finalState(_ counters: RunCounters) -> JobRunState {
+        guard counters.itemsFailed > 0 else { return .succeeded }
+        return counters.itemsRestored + counters.itemsSkipped > 0 ? .warning : .failed
+    }
+}
+
+/// Bounds of restore work.
+public struct RestoreLimits: Sendable, Hashable {
+    /// Restore and export jobs an organization may have queued or running at once (AvePoint answers 429 beyond it).
+    public var activeJobsPerOrganization: Int
+    /// Files uploaded at once per folder.
+    public var uploadConcurrency: Int
+    /// Files up to this size go in one request; larger ones through an upload session.
+    public var simpleUploadLimit: Int
+    /// Bytes per upload-session fragment; rounded down to a multiple of 320 KiB.
+    public var fragmentSize: Int
+
+    /// Creates limits; the defaults follow Graph's guidance (simple uploads up to 4 MiB, fragments of 10 × 320 KiB).
+    public init(
+        activeJobsPerOrganization: Int = 3, uploadConcurrency: Int = 4, simpleUploadLimit: Int = 4 * 1024 * 1024,
+        fragmentSize: Int = 10 * UploadSession.fragmentQuantum
+    ) {
+        self.activeJobsPerOrganization = max(1, activeJobsPerOrganization)
+        self.uploadConcurrency = max(1, uploadConcurrency)
+        self.simpleUploadLimit = max(0, simpleUploadLimit)
+        self.fragmentSize = max(1, fragmentSize / UploadSession.fragmentQuantum) * UploadSession.fragmentQuantum
+    }
+}
+
+/// Hands out strictly increasing external job ids in this process (restore ids carry 1/10,000 s, so two jobs created
+/// in the same tenth of a millisecond would otherwise collide).
+actor ExternalIDSequence {
+    private var lastByPrefix: [String: String] = [:]
+
+    func next(prefix: String, now: Date = Date()) -> String {
+        var date = now
+        var id = ExternalJobID.make(prefix: prefix, date: date, fractionDigits: 4)
+        while let last = lastByPrefix[prefix], id <= last {
+            date = date.addingTimeInterval(0.0001)
+            id = ExternalJobID.make(prefix: prefix, date: date, fractionDigits: 4)
+        }
+        lastByPrefix[prefix] = id
+        return id
+    }
+}

@@ -1,0 +1,63 @@
+import BackupEngine
+import Catalog
+import Foundation
+import Hummingbird
+import LifeboatModel
+import NIOFoundationCompat
+
+/// Veeam's v3 bulk OneDrive action (seed 002): restore the OneDrives of a restore session to their original location.
+///
+/// The restore runs while the request waits, as Veeam's v3 does, and the answer is 200 with no body; each item's
+/// outcome is an event of the session (`GET /v6/RestoreSessions/{id}/Events`) and counted in the restore job.
+struct VeeamOneDriveActionRoutes {
+    let catalog: any CatalogStore
+    let restores: RestoreRunner
+
+    /// Adds the route to the `/v3` group.
+    func addRoutes(to group: RouterGroup<LifeboatRequestContext>) {
+        group.post("RestoreSessions/{restoreSessionId}/Organization/OneDrives/Action", use: oneDrivesAction)
+    }
+
+    /// `POST /v3/RestoreSessions/{restoreSessionId}/Organization/OneDrives/Action`.
+    @Sendable func oneDrivesAction(_ request: Request, context: LifeboatRequestContext) async throws -> Response {
+        let sessionID = try context.parameters.requireUUID("restoreSessionId")
+        guard let session = try await catalog.restoreSession(id: sessionID) else {
+            throw RequestError.notFound(resource: "Restore session", id: sessionID.uuidString.lowercased())
+        }
+        let body = try await request.body.collect(upTo: 4 * 1024 * 1024)
+        let action = try OneDriveAction(parsing: Data(buffer: body))
+        let restoreRequest = try await resolve(action, in: session)
+        switch action.kind {
+        case .restoreToOriginalLocation:
+            _ = try await restores.runNow(restoreRequest)
+            return Response(status: .ok)
+        case .save:
+            throw RequestError.invalidField(name: "save", reason: "exporting OneDrive items as a zip is not available yet")
+        }
+    }
+
+    /// The engine request for an action on a session: every OneDrive must be one the session's restore point holds.
+    private func resolve(_ action: OneDriveAction, in session: RestoreSession) async throws -> RestoreRequest {
+        guard session.state == .working else {
+            throw RequestError.conflict("Restore session \(session.id.uuidString.lowercased()) is stopped; start a new one with explore.")
+        }
+        guard session.kind == .oneDrive else {
+            throw RequestError.invalidField(name: "restoreSessionId", reason: "the session explores \(session.kind.rawValue), not OneDrive")
+        }
+        guard let jobID = session.jobID, let sequence = session.restorePointSequence else {
+            throw RequestError.invalidField(
+                name: "restoreSessionId", reason: "the session holds no backup data (its point in time precedes the first backup)")
+        }
+        var selections: [RestoreSelection] = []
+        for (index, driveID) in action.oneDriveIDs.enumerated() {
+            guard try await catalog.rootItem(jobID: jobID, driveID: driveID, at: sequence) != nil else {
+                throw RequestError.invalidField(
+                    name: "OneDrives[\(index)].id", reason: "'\(driveID)' is not a OneDrive of this restore session")
+            }
+            selections.append(RestoreSelection(jobID: jobID, restorePointSequence: sequence, driveID: driveID, itemIDs: nil))
+        }
+        return RestoreRequest(
+            organizationID: session.organizationID, selections: selections, documentAction: action.documentAction,
+            documentVersion: action.documentVersion, skipUnresolved: action.skipUnresolved, restoreSessionID: session.id)
+    }
+}

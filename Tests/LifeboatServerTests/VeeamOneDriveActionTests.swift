@@ -1,0 +1,210 @@
+import BackupEngine
+import Catalog
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import LifeboatModel
+import LifeboatTestSupport
+import M365Simulator
+import NIOCore
+import Testing
+
+/// Seed 002: `POST /v3/RestoreSessions/{id}/Organization/OneDrives/Action` with the OneDrives the session lists,
+/// checked against the simulated tenant afterwards.
+@Suite("Veeam v3 OneDrive restore action")
+struct VeeamOneDriveActionTests {
+    /// Veeam's document has no v3 paths; refusals are held to the equivalent v6 bulk restore's error schema.
+    static let v6Equivalent = "/v6/RestoreSessions/{restoreSessionId}/Organization/OneDrives/restore"
+
+    @Test("the seed's body (keep, skipunresolved, last, OneDrives as listed) restores a deleted file and keeps a copy beside an edited one")
+    func seedBodyRestoresWithKeep() async throws {
+        try await VeeamAPIHarness.with { harness in
+            let tenant = harness.fixture.simulator.tenant
+            let drive = try #require(await tenant.drives().first { $0.kind == .business })
+            let files = await tenant.allFiles(driveID: drive.id).filter { $0.size > 0 }
+            let deleted = try #require(files.first)
+            let edited = try #require(files.dropFirst().first)
+            let deletedBytes = try #require(await tenant.content(driveID: drive.id, itemID: deleted.id))
+            let editedBytes = try #require(await tenant.content(driveID: drive.id, itemID: edited.id))
+            _ = try await harness.fixture.backUp()
+            try await tenant.delete(driveID: drive.id, itemID: deleted.id)
+            try await tenant.updateContent(driveID: drive.id, itemID: edited.id, bytes: Array("edited after the backup".utf8))
+
+            let token = try await harness.signIn()
+            let (sessionID, oneDrives) = try await explore(harness, token: token, driveID: drive.id)
+            let body = """
+                {
+                 "restoreToOriginalLocation" :
+                 {
+                  "DocumentAction" : "keep",
+                  "skipunresolved" : true,
+                  "OneDrives" : [\(oneDrives)],
+                  "OnPremisesUsername" : "admin",
+                  "OnPremisesPassword" : "12345678",
+                  "DocumentVersion" : "last"
+                 }
+                }
+                """
+            let response = try await harness.send(
+                .post, "/v3/RestoreSessions/\(sessionID)/Organization/OneDrives/Action", token: token,
+                headers: [.contentType: "application/json"], body: body)
+            #expect(response.status == .ok, "\(String(buffer: response.body))")
+            #expect(response.body.readableBytes == 0)
+
+            let parent = try #require(deleted.parentID)
+            let back = try #require(await tenant.children(driveID: drive.id, folderID: parent).first { $0.name == deleted.name })
+            let restoredBytes = await tenant.content(driveID: drive.id, itemID: back.id)
+            #expect(restoredBytes == deletedBytes, "the deleted file is back byte for byte")
+            let live = await tenant.content(driveID: drive.id, itemID: edited.id)
+            #expect(live == Array("edited after the backup".utf8), "keep leaves the live file alone")
+            let editedParent = try #require(edited.parentID)
+            let base = String(edited.name.split(separator: ".").first ?? Substring(edited.name))
+            let copies = await tenant.children(driveID: drive.id, folderID: editedParent).filter { $0.name.contains("(restored ") }
+            #expect(copies.count == 1, "only the edited file conflicts with different content: \(copies.map(\.name))")
+            let copy = copies.first { $0.name.hasPrefix(base + " (restored ") }
+            let copyID = try #require(copy?.id, "a kept copy exists")
+            let copyBytes = await tenant.content(driveID: drive.id, itemID: copyID)
+            #expect(copyBytes == editedBytes, "the backed-up version sits beside it")
+
+            // Each item is an event of the session.
+            let events = try await harness.fixture.catalog.restoreSessionEvents(sessionID: try #require(UUID(uuidString: sessionID)))
+            #expect(events.contains { $0.status == .success && $0.itemName == deleted.name })
+            #expect(!events.contains { $0.status == .failed })
+            let eventsResponse = try await harness.send(.get, "/v6/RestoreSessions/\(sessionID)/Events", token: token)
+            let page = try harness.conformingBody(eventsResponse, .get, "/v6/RestoreSessions/{restoreSessionId}/Events")
+            #expect(page["results"]?.arrayValue?.count == events.count)
+        }
+    }
+
+    @Test("overwrite with all versions, property names and enum values in any case, rebuilds a deleted file's history")
+    func overwriteAllVersions() async throws {
+        try await VeeamAPIHarness.with { harness in
+            let tenant = harness.fixture.simulator.tenant
+            let drive = try #require(await tenant.drives().first { $0.kind == .business })
+            let file = try #require(await tenant.allFiles(driveID: drive.id).first { $0.versionCount >= 2 })
+            let versions = await tenant.versionContents(driveID: drive.id, itemID: file.id).map(\.bytes)
+            _ = try await harness.fixture.backUp()
+            try await tenant.delete(driveID: drive.id, itemID: file.id)
+
+            let token = try await harness.signIn()
+            let (sessionID, oneDrives) = try await explore(harness, token: token, driveID: drive.id)
+            let body = #"{"RESTORETOORIGINALLOCATION": {"documentaction": "Overwrite", "DOCUMENTVERSION": "ALL", "oneDrives": [\#(oneDrives)]}}"#
+            let response = try await harness.send(
+                .post, "/v3/restoresessions/\(sessionID)/organization/onedrives/action", token: token, body: body)
+            #expect(response.status == .ok, "\(String(buffer: response.body))")
+            let parent = try #require(file.parentID)
+            let back = try #require(await tenant.children(driveID: drive.id, folderID: parent).first { $0.name == file.name })
+            let rebuilt = await tenant.versionContents(driveID: drive.id, itemID: back.id).map(\.bytes)
+            #expect(rebuilt.count == versions.count)
+            #expect(rebuilt == versions, "every version, oldest first")
+        }
+    }
+
+    @Test("bad actions are 400s in Veeam's shape naming the field; unknown or empty sessions are refused")
+    func refusals() async throws {
+        try await VeeamAPIHarness.with { harness in
+            let tenant = harness.fixture.simulator.tenant
+            let drive = try #require(await tenant.drives().first { $0.kind == .business })
+            _ = try await harness.fixture.backUp()
+            let token = try await harness.signIn()
+            let (sessionID, oneDrives) = try await explore(harness, token: token, driveID: drive.id)
+            let path = "/v3/RestoreSessions/\(sessionID)/Organization/OneDrives/Action"
+            let cases: [(body: String, mentioning: String)] = [
+                (#"{"restoreToOriginalLocation": {"DocumentAction": "keep", "OneDrives": [}"#, "JSON"),
+                (#"{"restoreToOriginalLocation": {"DocumentAction": "merge", "OneDrives": [\#(oneDrives)]}}"#, "DocumentAction"),
+                (#"{"restoreToOriginalLocation": {"DocumentVersion": "first", "OneDrives": [\#(oneDrives)]}}"#, "DocumentVersion"),
+                (#"{"restoreToOriginalLocation": {"SkipUnresolved": "maybe", "OneDrives": [\#(oneDrives)]}}"#, "SkipUnresolved"),
+                (#"{"restoreToOriginalLocation": {"DocumentAction": "keep"}}"#, "OneDrives"),
+                (#"{"restoreToOriginalLocation": {"OneDrives": []}}"#, "OneDrives"),
+                (#"{"restoreToOriginalLocation": {"OneDrives": [{"name": "no id"}]}}"#, "OneDrives[0].id"),
+                (#"{"restoreToOriginalLocation": {"OneDrives": [{"id": "b!not-in-this-session"}]}}"#, "OneDrives[0].id"),
+                (#"{"restoreToOriginalLocation": {"OneDrives": "all"}}"#, "OneDrives"),
+                (#"{"restoreTo": {"OneDrives": [\#(oneDrives)]}}"#, "restoreTo"),
+                (#"{}"#, "action"),
+                (#"[1, 2]"#, "object"),
+            ]
+            for (body, mentioning) in cases {
+                let response = try await harness.send(.post, path, token: token, body: body)
+                try harness.expectRefusal(response, .badRequest, .post, Self.v6Equivalent, mentioning: mentioning)
+            }
+            let unknown = try await harness.send(
+                .post, "/v3/RestoreSessions/\(UUID().uuidString)/Organization/OneDrives/Action", token: token,
+                body: #"{"restoreToOriginalLocation": {"OneDrives": [\#(oneDrives)]}}"#)
+            try harness.expectRefusal(unknown, .notFound, .post, Self.v6Equivalent)
+
+            // A session opened before the first backup holds no data to restore.
+            let early = try await harness.send(
+                .post, "/v6/Jobs/\(harness.fixture.job.id.wire)/explore", token: token,
+                body: #"{"dateTime": "2001-01-01T00:00:00Z", "type": "Veod"}"#)
+            let earlyID = try #require(try harness.conformingBody(early, .post, "/v6/Jobs/{jobId}/explore")["id"]?.stringValue)
+            let empty = try await harness.send(
+                .post, "/v3/RestoreSessions/\(earlyID)/Organization/OneDrives/Action", token: token,
+                body: #"{"restoreToOriginalLocation": {"OneDrives": [\#(oneDrives)]}}"#)
+            try harness.expectRefusal(empty, .badRequest, .post, Self.v6Equivalent, mentioning: "no backup data")
+
+            // A stopped session cannot restore.
+            _ = try await harness.send(.post, "/v6/RestoreSessions/\(sessionID)/Stop", token: token)
+            let stopped = try await harness.send(
+                .post, path, token: token, body: #"{"restoreToOriginalLocation": {"OneDrives": [\#(oneDrives)]}}"#)
+            try harness.expectRefusal(stopped, .conflict, .post, Self.v6Equivalent, mentioning: "stopped")
+        }
+    }
+
+    @Test("with three restore jobs running for the organization the action answers 429, and runs once one has ended")
+    func admissionLimit() async throws {
+        try await VeeamAPIHarness.with { harness in
+            let tenant = harness.fixture.simulator.tenant
+            let drive = try #require(await tenant.drives().first { $0.kind == .business })
+            _ = try await harness.fixture.backUp()
+            let token = try await harness.signIn()
+            let (sessionID, oneDrives) = try await explore(harness, token: token, driveID: drive.id)
+            var running: [JobRun] = []
+            for index in 0..<3 {
+                let run = JobRun(
+                    externalID: "RS2026112400000000000\(index)", jobID: nil, organizationID: harness.fixture.organization.id,
+                    kind: .restore, state: .running)
+                try await harness.fixture.catalog.insertRun(run)
+                running.append(run)
+            }
+            let path = "/v3/RestoreSessions/\(sessionID)/Organization/OneDrives/Action"
+            let body = #"{"restoreToOriginalLocation": {"OneDrives": [\#(oneDrives)]}}"#
+            let refused = try await harness.send(.post, path, token: token, body: body)
+            try harness.expectRefusal(refused, .tooManyRequests, .post, Self.v6Equivalent, mentioning: "3 restore/export jobs")
+
+            running[0].state = .succeeded
+            try await harness.fixture.catalog.updateRun(running[0])
+            let accepted = try await harness.send(.post, path, token: token, body: body)
+            #expect(accepted.status == .ok, "\(String(buffer: accepted.body))")
+        }
+    }
+
+    /// Opens a OneDrive session at the latest point and returns its id and the listing's entry for `driveID`, as JSON.
+    private func explore(_ harness: VeeamAPIHarness, token: String, driveID: String) async throws -> (String, String) {
+        let opened = try await harness.send(
+            .post, "/v6/Jobs/\(harness.fixture.job.id.wire)/explore", token: token,
+            body: #"{"dateTime": "\#(ISO8601DateFormatter().string(from: Date().addingTimeInterval(60)))", "type": "Veod", "showDeleted": true, "showAllVersions": true}"#)
+        let session = try harness.conformingBody(opened, .post, "/v6/Jobs/{jobId}/explore")
+        let sessionID = try #require(session["id"]?.stringValue)
+        let listing = try await harness.send(.get, "/v6/RestoreSessions/\(sessionID)/Organization/OneDrives", token: token)
+        let page = try harness.conformingBody(listing, .get, "/v6/RestoreSessions/{restoreSessionId}/Organization/OneDrives")
+        let entry = try #require(page["results"]?.arrayValue?.first { $0["id"]?.stringValue == driveID }, "the OneDrive is listed")
+        return (sessionID, entry.serialized())
+    }
+}
+
+extension JSONValue {
+    /// The value as JSON text (to send back an object exactly as Lifeboat listed it, `_links` included).
+    func serialized() -> String {
+        switch self {
+        case .null: return "null"
+        case .bool(let value): return "\(value)"
+        case .integer(let value): return "\(value)"
+        case .number(let value): return "\(value)"
+        case .string(let value): return String(decoding: (try? JSONEncoder().encode(value)) ?? Data("\"\"".utf8), as: UTF8.self)
+        case .array(let values): return "[" + values.map { $0.serialized() }.joined(separator: ",") + "]"
+        case .object(let members):
+            return "{" + members.sorted { $0.key < $1.key }.map { JSONValue.string($0.key).serialized() + ":" + $0.value.serialized() }
+                .joined(separator: ",") + "}"
+        }
+    }
+}
