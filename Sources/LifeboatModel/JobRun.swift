@@ -46,15 +46,41 @@ public struct RunCounters: Sendable, Hashable, Codable {
     public var bytesDownloaded: Int64 = 0
     /// Bytes of new (not deduplicated) content written to the repository, before compression.
     public var bytesStored: Int64 = 0
-    /// Items restored or exported (restore/export runs).
+    /// Items restored or exported (restore/export runs); folders included.
     public var itemsRestored: Int = 0
     /// Items skipped (restore runs: unresolved targets or `keep` without conflict handling).
     public var itemsSkipped: Int = 0
     /// Bytes uploaded to Graph (restore runs).
     public var bytesUploaded: Int64 = 0
+    /// Bytes of file content put into an archive (export runs).
+    public var bytesExported: Int64 = 0
 
     /// Creates zeroed counters.
     public init() {}
+
+    /// Decodes counters; a counter missing from the stored JSON (written before it existed) is zero.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        func count<Value: Decodable & AdditiveArithmetic>(_ key: CodingKeys, _: Value.Type) throws -> Value {
+            try container.decodeIfPresent(Value.self, forKey: key) ?? .zero
+        }
+        drivesProcessed = try count(.drivesProcessed, Int.self)
+        itemsScanned = try count(.itemsScanned, Int.self)
+        filesAdded = try count(.filesAdded, Int.self)
+        filesChanged = try count(.filesChanged, Int.self)
+        itemsRenamedOrMoved = try count(.itemsRenamedOrMoved, Int.self)
+        itemsDeleted = try count(.itemsDeleted, Int.self)
+        foldersProcessed = try count(.foldersProcessed, Int.self)
+        filesUnchanged = try count(.filesUnchanged, Int.self)
+        versionsStored = try count(.versionsStored, Int.self)
+        itemsFailed = try count(.itemsFailed, Int.self)
+        bytesDownloaded = try count(.bytesDownloaded, Int64.self)
+        bytesStored = try count(.bytesStored, Int64.self)
+        itemsRestored = try count(.itemsRestored, Int.self)
+        itemsSkipped = try count(.itemsSkipped, Int.self)
+        bytesUploaded = try count(.bytesUploaded, Int64.self)
+        bytesExported = try count(.bytesExported, Int64.self)
+    }
 }
 
 /// One failure recorded by a run; the same message repeated is counted, not duplicated.

@@ -26,6 +26,7 @@ struct ZipArchiveTests {
     @Test("CRC-32 fed in random pieces equals a bit-at-a-time reference")
     func crcIncremental() {
         var random = SplitMix64(seed: 0xC0FFEE)
+        var mismatchedLengths: [Int] = []
         for _ in 0..<200 {
             let bytes = random.bytes(count: Int.random(in: 0...300, using: &random))
             var crc = CRC32()
@@ -35,8 +36,9 @@ struct ZipArchiveTests {
                 crc.update(bytes[start..<end])
                 start = end
             }
-            #expect(crc.checksum == referenceCRC32(bytes))
+            if crc.checksum != referenceCRC32(bytes) { mismatchedLengths.append(bytes.count) }
         }
+        #expect(mismatchedLengths.isEmpty)
     }
 
     // MARK: Paths and times

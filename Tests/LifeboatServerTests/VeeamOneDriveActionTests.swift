@@ -100,6 +100,38 @@ struct VeeamOneDriveActionTests {
         }
     }
 
+    @Test(
+        "the save action answers the session's OneDrive as a zip (application/octet-stream) holding the backed-up bytes",
+        .enabled(if: ZipInspection.isAvailable, "python3 is needed to read the archive"))
+    func saveAnswersAZip() async throws {
+        try await VeeamAPIHarness.with { harness in
+            let tenant = harness.fixture.simulator.tenant
+            let drive = try #require(await tenant.drives().first { $0.kind == .business })
+            let files = await tenant.allFiles(driveID: drive.id)
+            var expected: [String: String] = [:]
+            for file in files { expected[file.name, default: ""] += ZipInspection.sha256(await tenant.content(driveID: drive.id, itemID: file.id) ?? []) }
+            _ = try await harness.fixture.backUp()
+            try await tenant.delete(driveID: drive.id, itemID: try #require(files.first).id)
+
+            let token = try await harness.signIn()
+            let (sessionID, oneDrives) = try await explore(harness, token: token, driveID: drive.id)
+            let response = try await harness.send(
+                .post, "/v3/RestoreSessions/\(sessionID)/Organization/OneDrives/Action", token: token,
+                body: #"{"save": {"OneDrives": [\#(oneDrives)]}}"#)
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType] == "application/octet-stream")
+            let zip = harness.fixture.directory.appendingPathComponent("save.zip")
+            try Data(response.body.readableBytesView).write(to: zip)
+            let members = try await ZipInspection.members(ofArchiveAt: zip).filter { !$0.name.hasSuffix("/") }
+            #expect(members.count == files.count)
+            var exported: [String: String] = [:]
+            for member in members { exported[String(member.name.split(separator: "/").last ?? ""), default: ""] += member.sha256 }
+            #expect(exported == expected, "every backed-up file, the deleted one included, byte for byte")
+            let run = try #require(try await harness.fixture.catalog.runs(kinds: [.export], states: [.succeeded]).first)
+            #expect(run.counters.itemsRestored >= files.count)
+        }
+    }
+
     @Test("bad actions are 400s in Veeam's shape naming the field; unknown or empty sessions are refused")
     func refusals() async throws {
         try await VeeamAPIHarness.with { harness in

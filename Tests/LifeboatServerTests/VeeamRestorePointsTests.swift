@@ -49,7 +49,7 @@ struct VeeamRestorePointsTests {
 
         func point(of run: JobRun) async throws -> RestorePoint {
             #expect(run.state == .succeeded)
-            let points = try await catalog.restorePoints(RestorePointFilter(jobID: try #require(run.jobID)))
+            let points = try await catalog.restorePoints(RestorePointFilter(jobID: run.jobID))
             return try #require(points.first { $0.runID == run.id })
         }
         let a1 = try await point(of: try await fixture.backUp())

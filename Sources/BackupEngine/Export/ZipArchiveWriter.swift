@@ -18,7 +18,7 @@ import NIOCore
 /// with content set flag bit 3 and follow their data with a data descriptor; their local header always carries
 /// a ZIP64 extra field, so the descriptor always has 8-byte sizes, whatever the size. The central directory
 /// uses ZIP64 fields only where a size or offset does not fit 32 bits, and a ZIP64 end-of-central-directory
-/// record and locator are added when there are 65,535 or more entries or the directory itself lies beyond
+/// record and locator are added when there are 65,535 or more entries or the directory starts beyond or spans
 /// 4 GiB. Each entry also gets an extended timestamp (0x5455) and Unix permissions (0644 files, 0755 directories).
 ///
 /// Iteration throws the first error of `entries` or of an entry's content, and `ZipArchiveError` for a path

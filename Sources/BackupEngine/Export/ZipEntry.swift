@@ -54,12 +54,11 @@ public struct ZipEntry: Sendable {
     ///
     /// Throws `ZipArchiveError.unsafePath` or `.pathTooLong`; see `path` for the rules.
     func archiveName() throws(ZipArchiveError) -> String {
-        var components: [Substring] = []
-        let unified = path.replacingOccurrences(of: "\\", with: "/")
-        if unified.hasPrefix("/") || unified.contains("\0") {
+        if path.first == "/" || path.first == "\\" || path.contains("\0") {
             throw .unsafePath(path)
         }
-        for component in unified.split(separator: "/", omittingEmptySubsequences: true) {
+        var components: [Substring] = []
+        for component in path.split(whereSeparator: { $0 == "/" || $0 == "\\" }) {
             switch component {
             case ".": continue
             case "..": throw .unsafePath(path)

@@ -62,34 +62,40 @@ enum ZipFormat {
     /// Sizes and CRC are zero (or 0xFFFFFFFF pointing at a zero ZIP64 field) for streamed entries: the data
     /// descriptor and the central directory carry the real values.
     static func writeLocalHeader(_ record: CentralRecord, to buffer: inout ByteBuffer) {
+        buffer.writeRecord(size: localHeaderSize(record)) { out in writeLocalHeader(record, to: &out) }
+    }
+
+    private static func writeLocalHeader(_ record: CentralRecord, to out: inout RecordWriter) {
         let streamed = record.hasDataDescriptor
-        buffer.writeLittleEndian(UInt32(0x0403_4B50))
-        buffer.writeLittleEndian(streamed ? versionZip64 : versionPlain)
-        buffer.writeLittleEndian(record.flags)
-        buffer.writeLittleEndian(UInt16(0))  // stored
-        buffer.writeLittleEndian(record.dosTime)
-        buffer.writeLittleEndian(record.dosDate)
-        buffer.writeLittleEndian(UInt32(0))  // CRC-32
-        buffer.writeLittleEndian(streamed ? UInt32(limit32) : 0)  // compressed size
-        buffer.writeLittleEndian(streamed ? UInt32(limit32) : 0)  // uncompressed size
-        buffer.writeLittleEndian(UInt16(record.name.utf8.count))
-        buffer.writeLittleEndian(UInt16(localExtraSize(record)))
-        buffer.writeString(record.name)
+        out.put(UInt32(0x0403_4B50))
+        out.put(streamed ? versionZip64 : versionPlain)
+        out.put(record.flags)
+        out.put(UInt16(0))  // stored
+        out.put(record.dosTime)
+        out.put(record.dosDate)
+        out.put(UInt32(0))  // CRC-32
+        out.put(streamed ? UInt32(limit32) : 0)  // compressed size
+        out.put(streamed ? UInt32(limit32) : 0)  // uncompressed size
+        out.put(UInt16(record.name.utf8.count))
+        out.put(UInt16(localExtraSize(record)))
+        out.put(record.name)
         if streamed {
-            buffer.writeLittleEndian(zip64ExtraTag)
-            buffer.writeLittleEndian(UInt16(16))
-            buffer.writeLittleEndian(UInt64(0))  // uncompressed size
-            buffer.writeLittleEndian(UInt64(0))  // compressed size
+            out.put(zip64ExtraTag)
+            out.put(UInt16(16))
+            out.put(UInt64(0))  // uncompressed size
+            out.put(UInt64(0))  // compressed size
         }
-        writeExtendedTimestamp(record, to: &buffer)
+        writeExtendedTimestamp(record, to: &out)
     }
 
     /// Always the ZIP64 form (8-byte sizes), as announced by the local header's ZIP64 extra field.
     static func writeDataDescriptor(_ record: CentralRecord, to buffer: inout ByteBuffer) {
-        buffer.writeLittleEndian(UInt32(0x0807_4B50))
-        buffer.writeLittleEndian(record.crc)
-        buffer.writeLittleEndian(record.size)  // compressed
-        buffer.writeLittleEndian(record.size)  // uncompressed
+        buffer.writeRecord(size: dataDescriptorSize) { out in
+            out.put(UInt32(0x0807_4B50))
+            out.put(record.crc)
+            out.put(record.size)  // compressed
+            out.put(record.size)  // uncompressed
+        }
     }
 
     // MARK: Central directory
@@ -108,42 +114,48 @@ enum ZipFormat {
     }
 
     static func writeCentralHeader(_ record: CentralRecord, zip64Threshold: UInt64, to buffer: inout ByteBuffer) {
+        buffer.writeRecord(size: centralHeaderSize(record, zip64Threshold: zip64Threshold)) { out in
+            writeCentralHeader(record, zip64Threshold: zip64Threshold, to: &out)
+        }
+    }
+
+    private static func writeCentralHeader(_ record: CentralRecord, zip64Threshold: UInt64, to out: inout RecordWriter) {
         let sizeIsZip64 = record.size >= zip64Threshold
         let offsetIsZip64 = record.offset >= zip64Threshold
         let zip64Fields = centralZip64FieldCount(record, zip64Threshold: zip64Threshold)
         let size32 = sizeIsZip64 ? UInt32(limit32) : UInt32(record.size)
-        buffer.writeLittleEndian(UInt32(0x0201_4B50))
-        buffer.writeLittleEndian(versionMadeBy)
-        buffer.writeLittleEndian(record.hasDataDescriptor || zip64Fields > 0 ? versionZip64 : versionPlain)
-        buffer.writeLittleEndian(record.flags)
-        buffer.writeLittleEndian(UInt16(0))  // stored
-        buffer.writeLittleEndian(record.dosTime)
-        buffer.writeLittleEndian(record.dosDate)
-        buffer.writeLittleEndian(record.crc)
-        buffer.writeLittleEndian(size32)  // compressed
-        buffer.writeLittleEndian(size32)  // uncompressed
-        buffer.writeLittleEndian(UInt16(record.name.utf8.count))
-        buffer.writeLittleEndian(UInt16(centralExtraSize(record, zip64Threshold: zip64Threshold)))
-        buffer.writeLittleEndian(UInt16(0))  // comment length
-        buffer.writeLittleEndian(UInt16(0))  // disk number
-        buffer.writeLittleEndian(UInt16(0))  // internal attributes
+        out.put(UInt32(0x0201_4B50))
+        out.put(versionMadeBy)
+        out.put(record.hasDataDescriptor || zip64Fields > 0 ? versionZip64 : versionPlain)
+        out.put(record.flags)
+        out.put(UInt16(0))  // stored
+        out.put(record.dosTime)
+        out.put(record.dosDate)
+        out.put(record.crc)
+        out.put(size32)  // compressed
+        out.put(size32)  // uncompressed
+        out.put(UInt16(record.name.utf8.count))
+        out.put(UInt16(centralExtraSize(record, zip64Threshold: zip64Threshold)))
+        out.put(UInt16(0))  // comment length
+        out.put(UInt16(0))  // disk number
+        out.put(UInt16(0))  // internal attributes
         let mode: UInt32 = record.isDirectory ? 0o040755 : 0o100644
-        buffer.writeLittleEndian(mode << 16 | (record.isDirectory ? 0x10 : 0))  // 0x10: MS-DOS directory bit
-        buffer.writeLittleEndian(offsetIsZip64 ? UInt32(limit32) : UInt32(record.offset))
-        buffer.writeString(record.name)
+        out.put(mode << 16 | (record.isDirectory ? 0x10 : 0))  // 0x10: MS-DOS directory bit
+        out.put(offsetIsZip64 ? UInt32(limit32) : UInt32(record.offset))
+        out.put(record.name)
         if zip64Fields > 0 {
             // The order is fixed by the format: uncompressed size, compressed size, local header offset.
-            buffer.writeLittleEndian(zip64ExtraTag)
-            buffer.writeLittleEndian(UInt16(8 * zip64Fields))
+            out.put(zip64ExtraTag)
+            out.put(UInt16(8 * zip64Fields))
             if sizeIsZip64 {
-                buffer.writeLittleEndian(record.size)
-                buffer.writeLittleEndian(record.size)
+                out.put(record.size)
+                out.put(record.size)
             }
             if offsetIsZip64 {
-                buffer.writeLittleEndian(record.offset)
+                out.put(record.offset)
             }
         }
-        writeExtendedTimestamp(record, to: &buffer)
+        writeExtendedTimestamp(record, to: &out)
     }
 
     /// The end of central directory record, preceded by the ZIP64 end record and its locator when a count,
@@ -155,46 +167,59 @@ enum ZipFormat {
         zip64Threshold: UInt64,
         to buffer: inout ByteBuffer
     ) {
+        buffer.writeRecord(size: 56 + 20 + 22) { out in
+            writeEnd(entryCount: entryCount, directoryOffset: directoryOffset, directorySize: directorySize,
+                     zip64Threshold: zip64Threshold, to: &out)
+        }
+    }
+
+    private static func writeEnd(
+        entryCount: UInt64,
+        directoryOffset: UInt64,
+        directorySize: UInt64,
+        zip64Threshold: UInt64,
+        to out: inout RecordWriter
+    ) {
         let countIsZip64 = entryCount >= limit16
         let sizeIsZip64 = directorySize >= zip64Threshold
         let offsetIsZip64 = directoryOffset >= zip64Threshold
         if countIsZip64 || sizeIsZip64 || offsetIsZip64 {
             let zip64EndOffset = directoryOffset + directorySize
-            buffer.writeLittleEndian(UInt32(0x0606_4B50))
-            buffer.writeLittleEndian(UInt64(44))  // size of the rest of this record
-            buffer.writeLittleEndian(versionMadeBy)
-            buffer.writeLittleEndian(versionZip64)
-            buffer.writeLittleEndian(UInt32(0))  // this disk
-            buffer.writeLittleEndian(UInt32(0))  // disk with the central directory
-            buffer.writeLittleEndian(entryCount)  // on this disk
-            buffer.writeLittleEndian(entryCount)  // in total
-            buffer.writeLittleEndian(directorySize)
-            buffer.writeLittleEndian(directoryOffset)
+            out.put(UInt32(0x0606_4B50))
+            out.put(UInt64(44))  // size of the rest of this record
+            out.put(versionMadeBy)
+            out.put(versionZip64)
+            out.put(UInt32(0))  // this disk
+            out.put(UInt32(0))  // disk with the central directory
+            out.put(entryCount)  // on this disk
+            out.put(entryCount)  // in total
+            out.put(directorySize)
+            out.put(directoryOffset)
 
-            buffer.writeLittleEndian(UInt32(0x0706_4B50))
-            buffer.writeLittleEndian(UInt32(0))  // disk with the ZIP64 end record
-            buffer.writeLittleEndian(zip64EndOffset)
-            buffer.writeLittleEndian(UInt32(1))  // number of disks
+            out.put(UInt32(0x0706_4B50))
+            out.put(UInt32(0))  // disk with the ZIP64 end record
+            out.put(zip64EndOffset)
+            out.put(UInt32(1))  // number of disks
         }
         let count16 = countIsZip64 ? UInt16(limit16) : UInt16(entryCount)
-        buffer.writeLittleEndian(UInt32(0x0605_4B50))
-        buffer.writeLittleEndian(UInt16(0))  // this disk
-        buffer.writeLittleEndian(UInt16(0))  // disk with the central directory
-        buffer.writeLittleEndian(count16)  // on this disk
-        buffer.writeLittleEndian(count16)  // in total
-        buffer.writeLittleEndian(sizeIsZip64 ? UInt32(limit32) : UInt32(directorySize))
-        buffer.writeLittleEndian(offsetIsZip64 ? UInt32(limit32) : UInt32(directoryOffset))
-        buffer.writeLittleEndian(UInt16(0))  // comment length
+        out.put(UInt32(0x0605_4B50))
+        out.put(UInt16(0))  // this disk
+        out.put(UInt16(0))  // disk with the central directory
+        out.put(count16)  // on this disk
+        out.put(count16)  // in total
+        out.put(sizeIsZip64 ? UInt32(limit32) : UInt32(directorySize))
+        out.put(offsetIsZip64 ? UInt32(limit32) : UInt32(directoryOffset))
+        out.put(UInt16(0))  // comment length
     }
 
     // MARK: Times
 
     /// Local and central form alike: flags "modification time present", then seconds since 1970.
-    private static func writeExtendedTimestamp(_ record: CentralRecord, to buffer: inout ByteBuffer) {
-        buffer.writeLittleEndian(extendedTimestampTag)
-        buffer.writeLittleEndian(UInt16(5))
-        buffer.writeInteger(UInt8(1))
-        buffer.writeLittleEndian(record.unixTime)
+    private static func writeExtendedTimestamp(_ record: CentralRecord, to out: inout RecordWriter) {
+        out.put(extendedTimestampTag)
+        out.put(UInt16(5))
+        out.put(UInt8(1))
+        out.put(record.unixTime)
     }
 
     /// Seconds since 1970 clamped to what a signed 32-bit `time_t` holds, as extractors read it.
@@ -237,8 +262,52 @@ extension Int64 {
     }
 }
 
+/// Stores little-endian fields into memory reserved for one record; far cheaper per field than `ByteBuffer`'s
+/// generic integer writes, which matters with many small entries (and a great deal in debug builds).
+private struct RecordWriter {
+    private let memory: UnsafeMutableRawBufferPointer
+    private(set) var count = 0
+
+    init(_ memory: UnsafeMutableRawBufferPointer) {
+        self.memory = memory
+    }
+
+    mutating func put(_ value: UInt8) {
+        memory[count] = value
+        count += 1
+    }
+
+    mutating func put(_ value: UInt16) {
+        memory.storeBytes(of: value.littleEndian, toByteOffset: count, as: UInt16.self)
+        count += 2
+    }
+
+    mutating func put(_ value: UInt32) {
+        memory.storeBytes(of: value.littleEndian, toByteOffset: count, as: UInt32.self)
+        count += 4
+    }
+
+    mutating func put(_ value: UInt64) {
+        memory.storeBytes(of: value.littleEndian, toByteOffset: count, as: UInt64.self)
+        count += 8
+    }
+
+    mutating func put(_ text: String) {
+        var text = text
+        text.withUTF8 { utf8 in
+            UnsafeMutableRawBufferPointer(rebasing: memory[count..<count + utf8.count]).copyMemory(from: UnsafeRawBufferPointer(utf8))
+            count += utf8.count
+        }
+    }
+}
+
 extension ByteBuffer {
-    fileprivate mutating func writeLittleEndian<Value: FixedWidthInteger>(_ value: Value) {
-        writeInteger(value, endianness: .little)
+    /// Appends one record of at most `size` bytes written by `body`.
+    fileprivate mutating func writeRecord(size: Int, _ body: (inout RecordWriter) -> Void) {
+        writeWithUnsafeMutableBytes(minimumWritableBytes: size) { memory in
+            var writer = RecordWriter(memory)
+            body(&writer)
+            return writer.count
+        }
     }
 }

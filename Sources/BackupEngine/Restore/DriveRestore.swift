@@ -45,7 +45,8 @@ struct DriveRestore: Sendable {
             journal: journal, driveLabel: drive.map(Self.label) ?? selection.driveID, restoreTime: Date(), logger: logger)
     }
 
-    private static func label(_ drive: ProtectedDrive) -> String {
+    /// How a drive is named in events, errors and export paths.
+    static func label(_ drive: ProtectedDrive) -> String {
         switch drive.kind {
         case .oneDrive: return "\(drive.ownerDisplayName ?? drive.ownerUPN ?? drive.name)'s OneDrive"
         case .documentLibrary: return "\(drive.siteTitle ?? drive.siteURL ?? "Site")/\(drive.name)"

@@ -86,6 +86,15 @@ actor RestoreJournal {
         if pendingErrors.count + pendingEvents.count >= Self.batchSize { try await flush() }
     }
 
+    /// Records an item put into an export archive.
+    func record(exported item: ItemVersion, path: String) async throws {
+        try await record(
+            RestoreOutcome(
+                status: .restored, sourcePath: path, targetPath: nil, name: item.name, isFolder: item.isFolder,
+                size: item.size, bytesUploaded: 0, startTime: Date()))
+        if !item.isFolder { counters.bytesExported += item.size }
+    }
+
     /// Records a failure of the job itself (not of an item).
     func recordJobFailure(_ message: String) {
         pendingErrors.append(RunError(message: message, itemPath: nil))

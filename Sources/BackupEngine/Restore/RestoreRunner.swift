@@ -50,6 +50,13 @@ public struct RestoreRunner: Sendable {
         return run
     }
 
+    /// Admits an export job (same limit as restores) and returns its archive, which runs the job while it is read.
+    /// - Throws: `EngineError.tooManyRestoreJobs`, `EngineError.organizationNotFound`.
+    public func export(_ request: RestoreRequest) async throws -> ExportArchive {
+        let run = try await enqueue(request, kind: .export)
+        return ExportArchive(run: run, request: request, catalog: catalog, repositories: repositories, logger: logger)
+    }
+
     /// Queues and executes a restore job now; returns the finished run.
     public func runNow(_ request: RestoreRequest) async throws -> JobRun {
         try await execute(try await enqueue(request))

@@ -1,61 +1,32 @@
-import Foundation
-
-/// A parsed JSON value.
-enum JSONNode: Sendable, Decodable {
-    case string(String)
-    case number(Double)
-    case bool(Bool)
-    case null
-    case array([JSONNode])
-    case object([String: JSONNode])
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONNode].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONNode].self))
-        }
-    }
-}
-
-/// A JSON object whose property names match in any letter case, as ASP.NET-based APIs (Veeam, AvePoint) accept them
-/// (`"skipunresolved"`, `"SkipUnresolved"` and `"skipUnresolved"` are one property).
+/// Typed access to a request body's JSON object, parsed strictly (`StrictJSON`), whose property names match in any
+/// letter case as ASP.NET-based APIs (Veeam, AvePoint) accept them: `"skipunresolved"`, `"SkipUnresolved"` and
+/// `"skipUnresolved"` are one property. Every accessor throws `RequestError` naming the field.
 struct CaseInsensitiveJSON: Sendable {
-    private let properties: [String: JSONNode]
+    private let members: [(name: String, value: StrictJSON)]
 
     /// Parses a JSON object; throws `RequestError.invalidBody` for anything else (malformed JSON, comments, an array...).
-    init(parsing data: Data, expecting description: String) throws {
-        let node: JSONNode
+    init(parsing bytes: [UInt8], expecting description: String) throws {
+        let value: StrictJSON
         do {
-            node = try JSONDecoder().decode(JSONNode.self, from: data)
+            value = try StrictJSON.parse(bytes)
         } catch {
-            throw RequestError.invalidBody("not valid JSON; expected \(description)")
+            throw RequestError.invalidBody("not valid JSON (\(error)); expected \(description)")
         }
-        guard case .object(let object) = node else { throw RequestError.invalidBody("expected a JSON object: \(description)") }
-        self.init(object)
+        guard case .object(let members) = value else { throw RequestError.invalidBody("expected a JSON object: \(description)") }
+        self.members = members
     }
 
-    init(_ object: [String: JSONNode]) {
-        var properties: [String: JSONNode] = [:]
-        for (key, value) in object { properties[key.lowercased()] = value }
-        self.properties = properties
+    private init(members: [(name: String, value: StrictJSON)]) {
+        self.members = members
     }
 
-    /// Property names, lower-cased.
-    var keys: [String] { Array(properties.keys) }
+    /// Distinct property names, lower-cased.
+    var keys: [String] { Array(Set(members.map { $0.name.lowercased() })) }
 
-    /// A property's value; `nil` when absent or `null`.
-    func value(_ name: String) -> JSONNode? {
-        guard let value = properties[name.lowercased()] else { return nil }
+    /// A property's value (the last when repeated); `nil` when absent or `null`.
+    func value(_ name: String) -> StrictJSON? {
+        let key = name.lowercased()
+        guard let value = members.last(where: { $0.name.lowercased() == key })?.value else { return nil }
         if case .null = value { return nil }
         return value
     }
@@ -78,22 +49,22 @@ struct CaseInsensitiveJSON: Sendable {
         }
     }
 
+    /// An object property.
+    func object(_ name: String, field: String) throws -> CaseInsensitiveJSON? {
+        guard let value = value(name) else { return nil }
+        guard case .object(let members) = value else { throw RequestError.invalidField(name: field, reason: "expected an object") }
+        return CaseInsensitiveJSON(members: members)
+    }
+
     /// An array-of-objects property.
     func objects(_ name: String, field: String) throws -> [CaseInsensitiveJSON]? {
         guard let value = value(name) else { return nil }
         guard case .array(let elements) = value else { throw RequestError.invalidField(name: field, reason: "expected an array") }
         return try elements.enumerated().map { index, element in
-            guard case .object(let object) = element else {
+            guard case .object(let members) = element else {
                 throw RequestError.invalidField(name: "\(field)[\(index)]", reason: "expected an object")
             }
-            return CaseInsensitiveJSON(object)
+            return CaseInsensitiveJSON(members: members)
         }
-    }
-
-    /// An object property.
-    func object(_ name: String, field: String) throws -> CaseInsensitiveJSON? {
-        guard let value = value(name) else { return nil }
-        guard case .object(let object) = value else { throw RequestError.invalidField(name: field, reason: "expected an object") }
-        return CaseInsensitiveJSON(object)
     }
 }

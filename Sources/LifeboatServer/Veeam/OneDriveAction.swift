@@ -22,9 +22,9 @@ struct OneDriveAction: Sendable {
     var oneDriveIDs: [String]
 
     /// Parses and validates a body; every refusal is a `RequestError` naming the field.
-    init(parsing data: Data) throws {
+    init(parsing bytes: [UInt8]) throws {
         let body = try CaseInsensitiveJSON(
-            parsing: data, expecting: #"{"restoreToOriginalLocation": {"DocumentAction", "DocumentVersion", "SkipUnresolved", "OneDrives": [...]}}"#)
+            parsing: bytes, expecting: #"{"restoreToOriginalLocation": {"DocumentAction", "DocumentVersion", "SkipUnresolved", "OneDrives": [...]}}"#)
         let actions = body.keys
         guard actions.count == 1, let name = actions.first else {
             throw RequestError.invalidBody(

@@ -3,12 +3,14 @@ import Catalog
 import Foundation
 import Hummingbird
 import LifeboatModel
-import NIOFoundationCompat
 
-/// Veeam's v3 bulk OneDrive action (seed 002): restore the OneDrives of a restore session to their original location.
+/// Veeam's v3 bulk OneDrive action (seed 002): restore the OneDrives of a restore session to their original location,
+/// or save them as a zip.
 ///
-/// The restore runs while the request waits, as Veeam's v3 does, and the answer is 200 with no body; each item's
+/// A restore runs while the request waits, as Veeam's v3 does, and the answer is 200 with no body; each item's
 /// outcome is an event of the session (`GET /v6/RestoreSessions/{id}/Events`) and counted in the restore job.
+/// `save` answers `application/octet-stream`: the zip, streamed while it is built (chunked, so no Content-Length),
+/// holding each file's version at the session's point in time under `<owner>'s OneDrive/<path>`.
 struct VeeamOneDriveActionRoutes {
     let catalog: any CatalogStore
     let restores: RestoreRunner
@@ -25,14 +27,21 @@ struct VeeamOneDriveActionRoutes {
             throw RequestError.notFound(resource: "Restore session", id: sessionID.uuidString.lowercased())
         }
         let body = try await request.body.collect(upTo: 4 * 1024 * 1024)
-        let action = try OneDriveAction(parsing: Data(buffer: body))
+        let action = try OneDriveAction(parsing: Array(body.readableBytesView))
         let restoreRequest = try await resolve(action, in: session)
         switch action.kind {
         case .restoreToOriginalLocation:
             _ = try await restores.runNow(restoreRequest)
             return Response(status: .ok)
         case .save:
-            throw RequestError.invalidField(name: "save", reason: "exporting OneDrive items as a zip is not available yet")
+            let archive = try await restores.export(restoreRequest)
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "application/octet-stream",
+                    .contentDisposition: "attachment; filename=\"\(archive.run.externalID).zip\"",
+                ],
+                body: ResponseBody(asyncSequence: archive))
         }
     }
 

@@ -30,6 +30,9 @@ struct AvePointEnvelope<Payload: Encodable & Sendable>: Encodable, Sendable {
     }
 
     /// The response carrying this envelope, with `statusCode` as its HTTP status.
+    ///
+    /// Keys come sorted, like every Lifeboat answer: Foundation's encoder on Linux keeps no declaration order, and JSON
+    /// clients do not depend on it.
     func response() throws -> Response {
         try JSONResponse.make(self, status: HTTPResponse.Status(code: statusCode))
     }

@@ -2,7 +2,7 @@
 /// members looked up case-insensitively, as ASP.NET binds request bodies.
 ///
 /// Foundation's parsers accept trailing commas and say only "not valid JSON"; a request body must be refused with
-/// where and why it is malformed, so AvePoint bodies go through this parser.
+/// where and why it is malformed, so request bodies of both dialects go through this parser.
 indirect enum StrictJSON: Sendable, Equatable {
     case null
     case bool(Bool)

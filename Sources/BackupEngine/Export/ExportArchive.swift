@@ -1,0 +1,147 @@
+import Catalog
+import Foundation
+import LifeboatModel
+import Logging
+import NIOCore
+import Synchronization
+
+/// The zip archive of an export job, produced while it is read (`application/octet-stream` bodies iterate it).
+///
+/// The job is already admitted and queued when this value exists. Reading starts it (`running`); reading to the end
+/// finishes it (`succeeded`), an error fails it (the archive is then incomplete and the consumer must treat the error
+/// as fatal), and an archive dropped before its end (a client that went away) fails it too, so it never holds one of
+/// the organization's restore/export slots forever.
+public struct ExportArchive: AsyncSequence, Sendable {
+    public typealias Element = ByteBuffer
+    public typealias Failure = any Error
+
+    /// The export job (its `externalID` names it in `GET /backup/m365/cloudbackupjobs/{id}`).
+    public let run: JobRun
+    private let tracker: ExportRunTracker
+    private let entries: ExportEntries
+
+    init(run: JobRun, request: RestoreRequest, catalog: any CatalogStore, repositories: RepositoryRegistry, logger: Logger) {
+        self.run = run
+        let journal = RestoreJournal(catalog: catalog, runID: run.id, sessionID: request.restoreSessionID)
+        tracker = ExportRunTracker(run: run, catalog: catalog, journal: journal, logger: logger)
+        entries = ExportEntries(selections: request.selections, catalog: catalog, repositories: repositories, journal: journal)
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(tracker: tracker, archive: ZipArchiveWriter(entries).makeAsyncIterator())
+    }
+
+    /// Pulls the archive's buffers and moves the job through its states.
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        private let tracker: ExportRunTracker
+        private var archive: ZipArchiveWriter<ExportEntries>.AsyncIterator
+        private var started = false
+
+        fileprivate init(tracker: ExportRunTracker, archive: ZipArchiveWriter<ExportEntries>.AsyncIterator) {
+            self.tracker = tracker
+            self.archive = archive
+        }
+
+        public mutating func next() async throws -> ByteBuffer? {
+            if !started {
+                started = true
+                try await tracker.begin()
+            }
+            do {
+                guard let buffer = try await archive.next() else {
+                    try await tracker.finish(failure: nil)
+                    return nil
+                }
+                return buffer
+            } catch {
+                try? await tracker.finish(failure: error)
+                throw error
+            }
+        }
+    }
+}
+
+/// Moves an export job from queued to running to its end, exactly once, and fails it if its archive is abandoned.
+final class ExportRunTracker: Sendable {
+    private enum Phase {
+        case queued
+        case running
+        case ended
+    }
+
+    private let run: JobRun
+    private let catalog: any CatalogStore
+    private let journal: RestoreJournal
+    private let logger: Logger
+    private let phase = Mutex(Phase.queued)
+
+    init(run: JobRun, catalog: any CatalogStore, journal: RestoreJournal, logger: Logger) {
+        self.run = run
+        self.catalog = catalog
+        self.journal = journal
+        var logger = logger
+        logger[metadataKey: "lifeboat.run.id"] = "\(run.externalID)"
+        self.logger = logger
+    }
+
+    func begin() async throws {
+        guard phase.withLock({ phase in
+            guard case .queued = phase else { return false }
+            phase = .running
+            return true
+        }) else { return }
+        var running = run
+        running.state = .running
+        running.startedAt = Date()
+        try await catalog.updateRun(running)
+        logger.info("Export job started")
+    }
+
+    func finish(failure: (any Error)?) async throws {
+        guard phase.withLock({ phase in
+            guard case .running = phase else { return false }
+            phase = .ended
+            return true
+        }) else { return }
+        if let failure { await journal.recordJobFailure("The export stopped: \(failure)") }
+        try await journal.flush()
+        var ended = run
+        ended.startedAt = ended.startedAt ?? Date()
+        ended.counters = await journal.counters
+        ended.state = failure == nil ? .succeeded : .failed
+        ended.endedAt = Date()
+        if let started = try await catalog.run(id: run.id)?.startedAt { ended.startedAt = started }
+        try await catalog.updateRun(ended)
+        logger.info(
+            "Export job ended",
+            metadata: ["lifeboat.run.state": "\(ended.state.rawValue)", "lifeboat.items.exported": "\(ended.counters.itemsRestored)"])
+    }
+
+    deinit {
+        let abandoned = phase.withLock { phase in
+            guard case .ended = phase else {
+                phase = .ended
+                return true
+            }
+            return false
+        }
+        guard abandoned else { return }
+        // No task is left to end the job: the consumer dropped the archive (a client disconnected, or never read it).
+        // A detached cleanup is the only way to write that down from here; it touches only this run's row.
+        let run = run
+        let catalog = catalog
+        let logger = logger
+        Task.detached {
+            var failed = run
+            failed.state = .failed
+            failed.endedAt = Date()
+            do {
+                try await catalog.appendRunErrors(
+                    [RunError(message: "The export was abandoned before its archive was complete.", itemPath: nil)], runID: run.id)
+                try await catalog.updateRun(failed)
+            } catch {
+                logger.error("Could not end an abandoned export job", metadata: ["lifeboat.error": "\(error)"])
+            }
+        }
+    }
+}
