@@ -46,7 +46,8 @@ public struct ServerDependencies: Sendable {
     }
 }
 
-/// Builds the router with every dialect; requests other than to the token and health endpoints need a bearer token.
+/// Builds the router with every dialect; requests other than to the token and health endpoints need a bearer token,
+/// and the Veeam dialect's routes need the `admin` scope (signed-in administrators), AvePoint's their documented scopes.
 ///
 /// Paths match case-insensitively (Veeam's clients send `/v6/Token`, its OpenAPI document says `/v6/token`).
 /// The error and authentication middlewares are installed on the router before any route, so they also answer
@@ -59,11 +60,13 @@ public func buildRouter(_ dependencies: ServerDependencies) -> Router<LifeboatRe
     HealthRoutes(catalog: dependencies.catalog).addRoutes(to: router)
     ClientCredentialsRoutes(catalog: dependencies.catalog, issuer: dependencies.issuer, hasher: dependencies.hasher).addRoutes(to: router)
     AvePointRoutes(catalog: dependencies.catalog, restoreWorker: dependencies.restoreWorker).addRoutes(to: router.group("backup/m365"))
+    let v6 = router.group("v6").add(middleware: RequiredScopeMiddleware(scope: APIScope.admin))
+    let v3 = router.group("v3").add(middleware: RequiredScopeMiddleware(scope: APIScope.admin))
     VeeamRoutes(
         catalog: dependencies.catalog, worker: dependencies.worker, issuer: dependencies.issuer, hasher: dependencies.hasher
-    ).addRoutes(to: router.group("v6"))
-    VeeamOneDriveActionRoutes(catalog: dependencies.catalog, restores: dependencies.restores).addRoutes(to: router.group("v3"))
-    VeeamRestoreSessionRoutes(catalog: dependencies.catalog).addRoutes(to: router.group("v6"))
+    ).addRoutes(to: v6)
+    VeeamRestoreSessionRoutes(catalog: dependencies.catalog).addRoutes(to: v6)
+    VeeamOneDriveActionRoutes(catalog: dependencies.catalog, restores: dependencies.restores).addRoutes(to: v3)
     return router
 }
 

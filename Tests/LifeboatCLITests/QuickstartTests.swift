@@ -43,11 +43,60 @@ struct QuickstartTests {
         }
         #expect(points == 2, "the job started through the API committed a second restore point")
 
+        try await followRestoreSteps(commands, output: output, token: token, in: folder)
+
         let listed = try await LifeboatProcess.runToEnd(["restore-points", "list", "--data-dir", dataDirectory], in: folder)
         #expect(listed.contains("2 restore points"))
 
         let status = try await quickstart.interruptAndWait(timeout: .seconds(30))
         #expect(status == 0, "Ctrl-C stops quickstart cleanly")
+    }
+
+    /// The printed restore examples: delete the sample file, explore, restore it in place (Veeam v3), download the
+    /// OneDrive as a zip, then restore it through the AvePoint dialect with the quickstart's application.
+    private func followRestoreSteps(_ commands: [String], output: String, token: String, in folder: URL) async throws {
+        let sample = try #require(output.firstCapture(of: #/delete '([^']+)' in the tenant/#))
+        _ = try await ShellCommand.run(try #require(commands.first { $0.contains("-X DELETE") }), token: token)
+        let explored = try await ShellCommand.run(try #require(commands.first { $0.contains("/explore'") }), token: token)
+        let session = try #require(explored.json?["id"] as? String)
+        let environment = ["SESSION": session]
+        let oneDrives = try await ShellCommand.run(
+            try #require(commands.first { $0.hasSuffix("/Organization/OneDrives\"") }), token: token, environment: environment)
+        #expect((oneDrives.json?["results"] as? [Any])?.isEmpty == false)
+        let actions = commands.filter { $0.contains("/OneDrives/Action") }
+        let restore = try await ShellCommand.run(
+            try #require(actions.first { $0.contains("restoreToOriginalLocation") }), token: token, environment: environment)
+        #expect(restore.output.isEmpty, "the restore action answers 200 with no body: \(restore.output)")
+        let events = try await ShellCommand.run(
+            try #require(commands.first { $0.contains("/Events") }), token: token, environment: environment)
+        let restored = (events.json?["results"] as? [[String: Any]] ?? []).filter {
+            $0["itemName"] as? String == sample && $0["status"] as? String == "Success"
+        }
+        #expect(restored.count == 1, "the deleted sample file was restored: \(events.output.prefix(500))")
+        _ = try await ShellCommand.run(
+            try #require(actions.first { $0.contains("\"save\"") }), token: token, environment: environment, in: folder)
+        let zip = try Data(contentsOf: folder.appendingPathComponent("onedrive.zip"))
+        #expect(zip.starts(with: [0x50, 0x4B, 0x03, 0x04]), "a zip archive was downloaded")
+        #expect(zip.count > 1000)
+
+        let granted = try await ShellCommand.run(try #require(commands.first { $0.contains("/connect/token") }), token: token)
+        let appToken = try #require(granted.json?["access_token"] as? String)
+        let submitted = try await ShellCommand.run(
+            try #require(commands.first { $0.contains("/backup/m365/restore/jobs") }), token: token,
+            environment: ["APP_TOKEN": appToken])
+        let restoreJob = try #require((submitted.json?["data"] as? [String: Any])?["jobId"] as? String)
+        let details = try #require(commands.first { $0.contains("/cloudbackupjobs/") })
+        var state = "In Progress"
+        var job: [String: Any] = [:]
+        for _ in 0..<100 where state == "In Progress" {
+            try await Task.sleep(for: .milliseconds(200))
+            let answer = try await ShellCommand.run(
+                details, token: token, environment: ["APP_TOKEN": appToken, "RESTORE_JOB": restoreJob])
+            job = answer.json?["data"] as? [String: Any] ?? [:]
+            state = job["state"] as? String ?? "In Progress"
+        }
+        #expect(state == "Finished")
+        #expect((job["backupDetails"] as? [String: Any])?["totalNumber"] as? Int == 1)
     }
 
     @Test("a second quickstart on the same folder backs up incrementally: nothing unchanged is downloaded again")

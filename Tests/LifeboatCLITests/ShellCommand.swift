@@ -1,6 +1,7 @@
 import Foundation
 
-/// A command line run through `/bin/sh` exactly as printed, with `TOKEN` exported as a user would have done.
+/// A command line run through `/bin/sh` exactly as printed, with `TOKEN` (and any other variable the printed
+/// instructions ask for) exported as a user would have done.
 struct ShellCommand {
     /// What the command printed.
     var output: String
@@ -11,14 +12,19 @@ struct ShellCommand {
     var jsonArray: [Any]? { (try? JSONSerialization.jsonObject(with: Data(output.utf8))) as? [Any] }
 
     /// Runs `line`; throws when it exits non-zero. Waits by polling, never by blocking a thread of the shared pool.
-    static func run(_ line: String, token: String) async throws -> ShellCommand {
+    static func run(
+        _ line: String, token: String, environment: [String: String] = [:], in directory: URL? = nil
+    ) async throws -> ShellCommand {
         let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("lifeboat-shell-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: outputFile) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", line]
-        process.environment = ProcessInfo.processInfo.environment.merging(["TOKEN": token]) { _, new in new }
+        process.environment = ProcessInfo.processInfo.environment.merging(environment.merging(["TOKEN": token]) { _, new in new }) {
+            _, new in new
+        }
+        if let directory { process.currentDirectoryURL = directory }
         process.standardOutput = try FileHandle(forWritingTo: outputFile)
         try process.run()
         while process.isRunning {

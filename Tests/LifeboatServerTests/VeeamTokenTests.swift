@@ -35,6 +35,33 @@ struct VeeamTokenTests {
         }
     }
 
+    @Test("an application token granted only AvePoint scopes is refused (403) on every Veeam route, v6 and v3")
+    func applicationTokensCannotUseVeeamRoutes() async throws {
+        try await VeeamAPIHarness.with { harness in
+            let application = Principal(
+                name: "restore-app", kind: .application,
+                scopes: ["microsoft365backup.restore.readwrite.all", "microsoft365backup.jobInfo.read.all"])
+            try await harness.fixture.catalog.insertPrincipal(StoredCredential(principal: application, secretHash: "unused"))
+            let token = try await TokenIssuer(catalog: harness.fixture.catalog).issue(for: application).accessToken
+            let jobID = harness.fixture.job.id.wire
+            let attempts: [(HTTPRequest.Method, String, String)] = [
+                (.get, "/v6/Jobs", "/v6/Jobs"),
+                (.get, "/v6/Organizations", "/v6/Organizations"),
+                (.post, "/v6/Jobs/\(jobID)/start", "/v6/Jobs/{jobId}/start"),
+                (.post, "/v6/Jobs/\(jobID)/explore", "/v6/Jobs/{jobId}/explore"),
+                (.get, "/v6/RestoreSessions", "/v6/RestoreSessions"),
+                (.post, "/v3/RestoreSessions/\(UUID().uuidString)/Organization/OneDrives/Action",
+                 "/v6/RestoreSessions/{restoreSessionId}/Organization/OneDrives/restore"),
+            ]
+            for (method, path, template) in attempts {
+                let response = try await harness.send(method, path, token: token, body: #"{"type": "Veod"}"#)
+                try harness.expectRefusal(response, .forbidden, method, template, mentioning: "admin")
+            }
+            let runs = try await harness.fixture.catalog.runs(jobID: harness.fixture.job.id)
+            #expect(runs.isEmpty, "the refused start queued nothing")
+        }
+    }
+
     @Test("a JSON token request (Veeam's document allows it) works like the form")
     func jsonGrant() async throws {
         try await VeeamAPIHarness.with { api in

@@ -26,6 +26,7 @@ struct QuickstartCommand: AsyncParsableCommand {
     private static let organizationName = "contoso.onmicrosoft.com"
     private static let jobName = "Quickstart: whole tenant"
     private static let adminName = "admin"
+    private static let appName = "quickstart-app"
 
     func run() async throws {
         var commandLine: [String: String] = [:]
@@ -76,14 +77,21 @@ struct QuickstartCommand: AsyncParsableCommand {
             throw CommandFailure("The quickstart administrator is missing from the catalog.")
         }
         let token = try await dependencies.issuer.issue(for: admin)
+        let appSecret = try await applicationSecret(installation)
         let sample = try await sampleFile(in: tenant)
         let host = installation.settings.httpHost
+        let backedUpBy = Self.recoveryDateTime(Date())
         let app = buildApplication(
             ServerConfiguration(host: host, port: apiPort), dependencies: dependencies,
             onServerRunning: { port in
+                let api = "http://\(host):\(port)"
+                let restore = sample.flatMap { sample in
+                    appSecret.map { Self.restoreSteps(
+                        api: api, job: job, tenant: tenant, sample: sample, appSecret: $0, recoveryDateTime: backedUpBy) }
+                }
                 StandardOutput.line(Self.nextSteps(
-                    api: "http://\(host):\(port)", token: token.accessToken, password: password, job: job, tenant: tenant,
-                    sample: sample, dataDirectory: installation.settings.dataDirectory.path))
+                    api: api, token: token.accessToken, password: password, job: job, tenant: tenant,
+                    sample: sample, restore: restore, dataDirectory: installation.settings.dataDirectory.path))
             })
         let group = ServiceGroup(
             configuration: .init(services: [app, simulator], gracefulShutdownSignals: [.sigint, .sigterm], logger: logger))
@@ -133,19 +141,87 @@ struct QuickstartCommand: AsyncParsableCommand {
         return password
     }
 
-    /// A small file of the first OneDrive, for the "edit it and back up again" example.
-    private func sampleFile(in tenant: RunningSimulator) async throws -> (driveID: String, item: SimulatedItem)? {
-        for drive in await tenant.tenant.drives() {
-            if let file = await tenant.tenant.allFiles(driveID: drive.id).first(where: { $0.size < 1 << 20 }) {
-                return (drive.id, file)
+    /// The quickstart application's client secret (scopes to restore and read jobs through the AvePoint dialect):
+    /// created with the application on the first run and kept in the data folder; nil when the file was removed.
+    private func applicationSecret(_ installation: LocalInstallation) async throws -> String? {
+        let files = SecretFiles(directory: installation.settings.dataDirectory)
+        if try await installation.catalog.credential(name: Self.appName) != nil {
+            return try files.read("app.secret")
+        }
+        let secret = try files.readOrCreate("app.secret", create: true) {
+            SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        }
+        try await installation.catalog.insertPrincipal(
+            StoredCredential(
+                principal: Principal(name: Self.appName, kind: .application, scopes: [APIScope.restoreReadWrite, APIScope.jobInfoRead]),
+                secretHash: try SecretHasher().hash(secret)))
+        return secret
+    }
+
+    /// A small file at the root of the first user's OneDrive, for the edit, restore and export examples.
+    private func sampleFile(in tenant: RunningSimulator) async throws -> SampleFile? {
+        for user in await tenant.tenant.users() {
+            guard let drive = await tenant.tenant.drives().first(where: { $0.id == user.driveID }) else { continue }
+            let files = await tenant.tenant.allFiles(driveID: drive.id)
+            if let file = files.first(where: { $0.size < 1 << 20 && $0.parentID == drive.rootItemID }) {
+                return SampleFile(driveID: drive.id, ownerUPN: user.upn, item: file)
             }
         }
         return nil
     }
 
+    /// A file the printed examples act on.
+    private struct SampleFile {
+        var driveID: String
+        var ownerUPN: String
+        var item: SimulatedItem
+    }
+
+    /// `yyyy-MM-ddTHH:mm:ssZ`, one of the two forms AvePoint's restore endpoint accepts.
+    private static func recoveryDateTime(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date.addingTimeInterval(1))
+        func two(_ value: Int?) -> String { String(format: "%02d", value ?? 0) }
+        return "\(parts.year ?? 0)-\(two(parts.month))-\(two(parts.day))T\(two(parts.hour)):\(two(parts.minute)):\(two(parts.second))Z"
+    }
+
+    private static func restoreSteps(
+        api: String, job: BackupJob, tenant: RunningSimulator, sample: SampleFile, appSecret: String, recoveryDateTime: String
+    ) -> String {
+        let jobID = job.id.uuidString.lowercased()
+        let auth = "-H \"Authorization: Bearer $TOKEN\""
+        let json = "-H 'Content-Type: application/json'"
+        let oneDrive = #"{"id": "\#(sample.driveID)"}"#
+        let appAuth = "-H \"Authorization: Bearer $APP_TOKEN\""
+        let restoreBody = #"{"serviceType": 2, "recoveryDateTime": "\#(recoveryDateTime)", "oneDriveRestoreScope": {"oneDriveUpn": "\#(sample.ownerUPN)", "restoreTargets": [{"libraryName": "Documents", "files": [{"relativePath": "\#(sample.item.name)"}]}]}}"#
+        return [
+            "",
+            "Restore (Veeam dialect): delete '\(sample.item.name)' in the tenant, open a restore session, put it back:",
+            "  curl -s -X DELETE '\(tenant.baseURL)/_admin/drives/\(sample.driveID)/items/\(sample.item.id)'",
+            "  curl -s -X POST \(auth) \(json) '\(api)/v6/Jobs/\(jobID)/explore' -d '{\"type\": \"Veod\"}'",
+            "  export SESSION='<the \"id\" it answered>'",
+            "  curl -s \(auth) \"\(api)/v6/RestoreSessions/$SESSION/Organization/OneDrives\"",
+            "  curl -s -X POST \(auth) \(json) \"\(api)/v3/RestoreSessions/$SESSION/Organization/OneDrives/Action\" "
+                + #"-d '{"restoreToOriginalLocation": {"DocumentAction": "keep", "DocumentVersion": "last", "OneDrives": [\#(oneDrive)]}}'"#,
+            "  curl -s \(auth) \"\(api)/v6/RestoreSessions/$SESSION/Events\"",
+            "Download the same OneDrive as a zip:",
+            "  curl -s -X POST \(auth) \(json) \"\(api)/v3/RestoreSessions/$SESSION/Organization/OneDrives/Action\" "
+                + #"-d '{"save": {"OneDrives": [\#(oneDrive)]}}' -o onedrive.zip"#,
+            "",
+            "Restore (AvePoint dialect) with the app registration '\(appName)' (client credentials):",
+            "  curl -s -X POST '\(api)/connect/token' -d 'grant_type=client_credentials&client_id=\(appName)&client_secret=\(appSecret)'",
+            "  export APP_TOKEN='<the \"access_token\" it answered>'",
+            "  curl -s -X POST \(appAuth) \(json) '\(api)/backup/m365/restore/jobs' -d '\(restoreBody)'",
+            "  export RESTORE_JOB='<the \"data.jobId\" it answered>'",
+            "  curl -s \(appAuth) \"\(api)/backup/m365/cloudbackupjobs/$RESTORE_JOB\"",
+        ].joined(separator: "\n")
+    }
+
     private static func nextSteps(
         api: String, token: String, password: String?, job: BackupJob, tenant: RunningSimulator,
-        sample: (driveID: String, item: SimulatedItem)?, dataDirectory: String
+        sample: SampleFile?, restore: String?, dataDirectory: String
     ) -> String {
         let jobID = job.id.uuidString.lowercased()
         let auth = "-H \"Authorization: Bearer $TOKEN\""
@@ -180,6 +256,7 @@ struct QuickstartCommand: AsyncParsableCommand {
                 "  curl -s \(auth) '\(api)/v6/RestorePoints'",
             ]
         }
+        if let restore { lines.append(restore) }
         lines += [
             "",
             "From another terminal:",
