@@ -171,6 +171,8 @@ public protocol CatalogStore: Sendable {
     func insertPrincipal(_ credential: StoredCredential) async throws
     func credential(name: String) async throws -> StoredCredential?
     func principal(id: UUID) async throws -> Principal?
+    /// Every principal (users and applications), by name.
+    func principals() async throws -> [Principal]
     func insertToken(_ token: IssuedToken) async throws
     /// A token that is known and not expired at `now`.
     func validToken(hash: String, now: Date) async throws -> IssuedToken?

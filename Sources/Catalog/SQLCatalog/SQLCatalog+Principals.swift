@@ -36,6 +36,14 @@ extension SQLCatalog {
         }
     }
 
+    /// Every principal (users and applications), by name; secrets are not read.
+    public func principals() async throws -> [Principal] {
+        try await database.read { db in
+            try await db.raw("SELECT id, name, kind, scopes, created_at FROM principals ORDER BY name").all()
+                .map(Self.decodePrincipal)
+        }
+    }
+
     /// Stores an issued token by its hash; its principal must exist.
     public func insertToken(_ token: IssuedToken) async throws {
         try await database.write { db in

@@ -8,7 +8,7 @@ import LifeboatServer
 /// `lifeboat app ...`: applications that call the AvePoint-style API with client credentials.
 struct AppCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "app", abstract: "Manage API applications (client credentials).", subcommands: [Add.self])
+        commandName: "app", abstract: "Manage API applications (client credentials).", subcommands: [Add.self, List.self])
 
     /// `lifeboat app add`.
     struct Add: AsyncParsableCommand {
@@ -52,6 +52,26 @@ struct AppCommand: AsyncParsableCommand {
             StandardOutput.line("client_id:     \(name)")
             StandardOutput.line("client_secret: \(secret)")
             StandardOutput.line("The secret is shown only now; Lifeboat keeps only its hash.")
+        }
+    }
+
+    /// `lifeboat app list`.
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the registered applications and their scopes.")
+
+        @OptionGroup var settings: SettingsOptions
+
+        func run() async throws {
+            let applications = try await LocalInstallation.with(settings) { installation in
+                try await installation.catalog.principals().filter { $0.kind == .application }
+            }
+            guard !applications.isEmpty else {
+                StandardOutput.line("No applications are registered; add one with 'lifeboat app add --name <client id> --scope <scope>'.")
+                return
+            }
+            for application in applications {
+                StandardOutput.line("\(application.name)  \(application.scopes.joined(separator: " "))")
+            }
         }
     }
 }
