@@ -45,6 +45,8 @@ public protocol GraphAPI: Sendable {
     func createUploadSession(
         driveID: String, parentID: String, name: String, conflict: ConflictBehavior
     ) async throws -> UploadSession
+    /// Cancels an upload session so its pre-authenticated URL stops accepting bytes (a session already gone is fine).
+    func cancelUploadSession(_ session: UploadSession) async throws
     /// Sends one fragment of an upload session; fragments but the last must be multiples of 320 KiB.
     func uploadFragment(
         _ session: UploadSession, offset: Int64, totalSize: Int64, content: ByteBuffer

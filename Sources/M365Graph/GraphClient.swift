@@ -241,6 +241,17 @@ public struct GraphClient: GraphAPI {
         return "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "")
     }
 
+    /// The URL without its query: pre-authenticated upload and download URLs carry their credential there, and error
+    /// messages end up in run errors and restore events that other API clients can read.
+    static func redacted(_ url: String) -> String {
+        guard let query = url.firstIndex(of: "?") else { return url }
+        return String(url[..<query]) + "?…"
+    }
+
+    public func cancelUploadSession(_ session: UploadSession) async throws {
+        _ = try await send(.DELETE, url: session.uploadURL, authorized: false, acceptedStatuses: [200, 204, 404])
+    }
+
     private func itemURL(_ driveID: String, _ itemID: String) -> String {
         "\(endpoints.graphBaseURL)/drives/\(driveID.pathEncoded)/items/\(itemID.pathEncoded)"
     }
@@ -309,7 +320,7 @@ public struct GraphClient: GraphAPI {
                 response = try await httpClient.execute(request, timeout: .seconds(300), logger: logger)
             } catch {
                 guard idempotent, attempt < retryPolicy.maxAttempts else {
-                    throw GraphError.transport("\(method) \(url): \(error)")
+                    throw GraphError.transport("\(method) \(Self.redacted(url)): \(error)")
                 }
                 logger.debug("Graph transport error, retrying", metadata: ["lifeboat.graph.attempt": "\(attempt)"])
                 try await Task.sleep(for: jittered(backoff))

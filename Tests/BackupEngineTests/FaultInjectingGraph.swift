@@ -65,6 +65,10 @@ struct FaultInjectingGraph: GraphAPI {
     func createUploadSession(driveID: String, parentID: String, name: String, conflict: M365Graph.ConflictBehavior) async throws -> UploadSession {
         try await base.createUploadSession(driveID: driveID, parentID: parentID, name: name, conflict: conflict)
     }
+    func cancelUploadSession(_ session: UploadSession) async throws {
+        try await base.cancelUploadSession(session)
+    }
+
     func uploadFragment(_ session: UploadSession, offset: Int64, totalSize: Int64, content: ByteBuffer) async throws
         -> UploadFragmentResult
     {

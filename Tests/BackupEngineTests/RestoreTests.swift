@@ -184,6 +184,8 @@ struct RestoreTests {
         try await BackupFixture.with(Self.spec) { fixture in
             let tenant = fixture.simulator.tenant
             let drive = try #require(await tenant.drives().first { $0.kind == .business })
+            let backedUp = await LiveTree.capture(tenant, driveID: drive.id)
+            let items = backedUp.files.count + backedUp.folders.count
             _ = try await fixture.backUp()
             let point = try await latestPoint(fixture)
             try await tenant.deleteDrive(driveID: drive.id)
@@ -192,14 +194,52 @@ struct RestoreTests {
             let skipped = try await fixture.restoreRunner.runNow(
                 RestoreRequest(organizationID: fixture.organization.id, selections: [selection], skipUnresolved: true))
             #expect(skipped.state == .succeeded)
-            #expect(skipped.counters.itemsSkipped == 1 && skipped.counters.itemsFailed == 0)
+            #expect(skipped.counters.itemsSkipped == items && skipped.counters.itemsFailed == 0, "every item of the drive is counted")
 
             let failed = try await fixture.restoreRunner.runNow(
                 RestoreRequest(organizationID: fixture.organization.id, selections: [selection], skipUnresolved: false))
             #expect(failed.state == .failed)
-            #expect(failed.counters.itemsFailed == 1)
+            #expect(failed.counters.itemsFailed == items)
             let errors = try await fixture.catalog.runErrorSummary(runID: failed.id)
             #expect(errors.first?.message.contains("no longer exists") == true)
+        }
+    }
+
+    @Test("a folder that cannot be recreated (a file took its name) fails with everything below it; other drives still restore")
+    func failuresAreCountedPerItemAndPerDrive() async throws {
+        try await BackupFixture.with(Self.spec) { fixture in
+            let tenant = fixture.simulator.tenant
+            let library = try #require(await tenant.drives().first { $0.kind == .documentLibrary })
+            let oneDrive = try #require(await tenant.drives().first { $0.kind == .business })
+            let tree = await LiveTree.capture(tenant, driveID: library.id)
+            let folderPath = try #require(tree.folders.filter { !$0.contains("/") }.sorted().first)
+            let folder = try #require(await tenant.item(driveID: library.id, path: folderPath))
+            let below = tree.files.keys.filter { $0.hasPrefix(folderPath + "/") }.count
+                + tree.folders.filter { $0.hasPrefix(folderPath + "/") }.count
+            let lost = try #require(await tenant.allFiles(driveID: oneDrive.id).first)
+            _ = try await fixture.backUp()
+            let point = try await latestPoint(fixture)
+            try await tenant.delete(driveID: library.id, itemID: folder.id)
+            let root = try #require(await tenant.item(driveID: library.id, path: ""))
+            try await tenant.createFile(driveID: library.id, parentID: root.id, name: folder.name, bytes: Array("squatter".utf8))
+            try await tenant.delete(driveID: oneDrive.id, itemID: lost.id)
+
+            let run = try await fixture.restoreRunner.runNow(
+                RestoreRequest(
+                    organizationID: fixture.organization.id,
+                    selections: [
+                        RestoreSelection(jobID: fixture.job.id, restorePointSequence: 999_999, driveID: oneDrive.id, itemIDs: nil),
+                        RestoreSelection(jobID: fixture.job.id, restorePointSequence: point.sequence, driveID: library.id, itemIDs: [folder.id]),
+                        RestoreSelection(jobID: fixture.job.id, restorePointSequence: point.sequence, driveID: oneDrive.id, itemIDs: [lost.id]),
+                    ]))
+            #expect(run.state == .warning)
+            #expect(run.counters.itemsFailed == 1 + (1 + below), "the unknown point, and the folder with its \(below) descendants")
+            #expect(run.counters.itemsRestored == 1, "the third selection ran after the first two failed")
+            let parent = try #require(lost.parentID)
+            let restored = await tenant.children(driveID: oneDrive.id, folderID: parent).contains { $0.name == lost.name }
+            #expect(restored)
+            let squatter = try #require(await tenant.item(driveID: library.id, path: folder.name))
+            #expect(await tenant.content(driveID: library.id, itemID: squatter.id) == Array("squatter".utf8), "the file in the way is untouched")
         }
     }
 

@@ -182,6 +182,27 @@ struct VeeamOneDriveActionTests {
         }
     }
 
+    @Test("a restore that restores nothing (the OneDrive is gone, skipUnresolved false) answers 500 with the reason; true skips it")
+    func failedRestoreIsNotReportedAsSuccess() async throws {
+        try await VeeamAPIHarness.with { harness in
+            let tenant = harness.fixture.simulator.tenant
+            let drive = try #require(await tenant.drives().first { $0.kind == .business })
+            _ = try await harness.fixture.backUp()
+            let token = try await harness.signIn()
+            let (sessionID, oneDrives) = try await explore(harness, token: token, driveID: drive.id)
+            try await tenant.deleteDrive(driveID: drive.id)
+            let path = "/v3/RestoreSessions/\(sessionID)/Organization/OneDrives/Action"
+            let failed = try await harness.send(
+                .post, path, token: token, body: #"{"restoreToOriginalLocation": {"SkipUnresolved": false, "OneDrives": [\#(oneDrives), \#(oneDrives)]}}"#)
+            try harness.expectRefusal(failed, .internalServerError, .post, Self.v6Equivalent, mentioning: "no longer exists")
+            let skipped = try await harness.send(
+                .post, path, token: token, body: #"{"restoreToOriginalLocation": {"SkipUnresolved": true, "OneDrives": [\#(oneDrives)]}}"#)
+            #expect(skipped.status == .ok)
+            let runs = try await harness.fixture.catalog.runs(kinds: [.restore], states: [.failed, .succeeded])
+            #expect(runs.count == 2, "the OneDrive listed twice made one job, not two")
+        }
+    }
+
     @Test("with three restore jobs running for the organization the action answers 429, and runs once one has ended")
     func admissionLimit() async throws {
         try await VeeamAPIHarness.with { harness in

@@ -89,7 +89,7 @@ struct GraphClientFaultTests {
         var plan = FaultPlan(seed: 5)
         plan.throttleShare = 1
         plan.retryAfterSeconds = 3600
-        try await GraphClientHarness.with(retryPolicy: Self.patient, configure: { $0.faults = plan }) { h in
+        _ = try await GraphClientHarness.with(retryPolicy: Self.patient, configure: { $0.faults = plan }) { h in
             await #expect(throws: GraphError.throttled(retryAfterSeconds: 3600)) {
                 _ = try await h.client.users()
             }

@@ -22,8 +22,9 @@ public struct ExportArchive: AsyncSequence, Sendable {
 
     init(run: JobRun, request: RestoreRequest, catalog: any CatalogStore, repositories: RepositoryRegistry, logger: Logger) {
         self.run = run
-        let journal = RestoreJournal(catalog: catalog, runID: run.id, sessionID: request.restoreSessionID)
-        tracker = ExportRunTracker(run: run, catalog: catalog, journal: journal, logger: logger)
+        let journal = RestoreJournal(catalog: catalog, runID: run.id, kind: .export)
+        tracker = ExportRunTracker(
+            run: run, sessionID: request.restoreSessionID, catalog: catalog, journal: journal, logger: logger)
         entries = ExportEntries(selections: request.selections, catalog: catalog, repositories: repositories, journal: journal)
     }
 
@@ -70,13 +71,15 @@ final class ExportRunTracker: Sendable {
     }
 
     private let run: JobRun
+    private let sessionID: UUID?
     private let catalog: any CatalogStore
     private let journal: RestoreJournal
     private let logger: Logger
     private let phase = Mutex(Phase.queued)
 
-    init(run: JobRun, catalog: any CatalogStore, journal: RestoreJournal, logger: Logger) {
+    init(run: JobRun, sessionID: UUID?, catalog: any CatalogStore, journal: RestoreJournal, logger: Logger) {
         self.run = run
+        self.sessionID = sessionID
         self.catalog = catalog
         self.journal = journal
         var logger = logger
@@ -94,6 +97,7 @@ final class ExportRunTracker: Sendable {
         running.state = .running
         running.startedAt = Date()
         try await catalog.updateRun(running)
+        await journal.attach(sessionID: sessionID)
         logger.info("Export job started")
     }
 
@@ -104,14 +108,25 @@ final class ExportRunTracker: Sendable {
             return true
         }) else { return }
         if let failure { await journal.recordJobFailure("The export stopped: \(failure)") }
-        try await journal.flush()
         var ended = run
+        var failure = failure
+        do {
+            try await journal.flush()
+        } catch {
+            failure = failure ?? error
+        }
         ended.startedAt = ended.startedAt ?? Date()
         ended.counters = await journal.counters
         ended.state = failure == nil ? .succeeded : .failed
         ended.endedAt = Date()
-        if let started = try await catalog.run(id: run.id)?.startedAt { ended.startedAt = started }
-        try await catalog.updateRun(ended)
+        if let started = try? await catalog.run(id: run.id)?.startedAt { ended.startedAt = started }
+        do {
+            try await catalog.updateRun(ended)
+        } catch {
+            // Not ended in the catalog: let the clean-up of an abandoned archive try again when this tracker goes away.
+            phase.withLock { $0 = .running }
+            throw error
+        }
         logger.info(
             "Export job ended",
             metadata: ["lifeboat.run.state": "\(ended.state.rawValue)", "lifeboat.items.exported": "\(ended.counters.itemsRestored)"])

@@ -29,6 +29,16 @@ struct ContentUploader: Sendable {
                 driveID: driveID, parentID: parentID, name: name, content: content, conflict: conflict)
         }
         let session = try await graph.createUploadSession(driveID: driveID, parentID: parentID, name: name, conflict: conflict)
+        do {
+            return try await send(manifest, name: name, through: session)
+        } catch {
+            // The session URL is a credential to write this file: close it rather than leave it open until it expires.
+            try? await graph.cancelUploadSession(session)
+            throw error
+        }
+    }
+
+    private func send(_ manifest: ContentManifest, name: String, through session: UploadSession) async throws -> GraphDriveItem {
         var pending = ByteBuffer()
         var offset: Int64 = 0
         var completed: GraphDriveItem?

@@ -55,8 +55,8 @@ struct DriveRestore: Sendable {
 
     private var sequence: Int64 { selection.restorePointSequence }
 
-    /// Restores every selected item; each item's outcome goes to the journal. Throws only for failures of the job
-    /// itself (the catalog or the repository unavailable).
+    /// Restores every selected item; each item's outcome goes to the journal. Throws only for failures of the whole
+    /// selection (the catalog, the repository or the drive itself unavailable), which the runner records.
     func run() async throws {
         guard let backupRoot = try await catalog.rootItem(jobID: selection.jobID, driveID: selection.driveID, at: sequence)
         else {
@@ -64,21 +64,26 @@ struct DriveRestore: Sendable {
                 "restore point \(sequence) of job \(selection.jobID) does not hold drive \(selection.driveID)")
         }
         let targets = try await resolveTargets()
+        var paths = BackupPaths(catalog: catalog, selection: selection, rootID: backupRoot.itemID)
         let liveRoot: GraphDriveItem
         do {
             liveRoot = try await graph.item(driveID: selection.driveID, itemID: "root")
         } catch let error as GraphError where error.isNotFound {
-            try await recordUnresolved(targets, backupRoot: backupRoot)
+            let reason = "The destination drive no longer exists in the tenant."
+            let status: RestoreOutcome.Status = request.skipUnresolved
+                ? .skipped(reason: reason + " Skipped (skipUnresolved).") : .failed(message: reason)
+            for target in targets {
+                guard let item = target.item else { continue }
+                try await recordSubtree(item, path: item.isRoot ? [] : try await paths.components(of: item), status)
+            }
             return
         }
         let tree = LiveFolderTree(graph: graph, driveID: selection.driveID, rootID: liveRoot.id)
-        var paths = BackupPaths(catalog: catalog, selection: selection, rootID: backupRoot.itemID)
         for target in targets {
             let started = Date()
             guard let item = target.item else {
-                try await journal.record(
-                    outcome(for: nil, path: [target.itemID], .failed(message: "\(RestoreItemFailure.notInBackup(itemID: target.itemID))"),
-                            started: started))
+                let failure = RestoreItemFailure.notInBackup(itemID: target.itemID)
+                try await journal.record(outcome(for: nil, path: [target.itemID], .failed(message: "\(failure)"), started: started))
                 continue
             }
             if item.isRoot {
@@ -88,14 +93,18 @@ struct DriveRestore: Sendable {
             let path = try await paths.components(of: item)
             if item.isFolder {
                 try await restoreFolder(item, path: path, tree: tree)
-            } else {
-                do {
-                    let parentID = try await tree.folderID(at: Array(path.dropLast()))
-                    try await restoreFiles([item], parentPath: Array(path.dropLast()), liveFolderID: parentID)
-                } catch let failure where !(failure is CancellationError) {
-                    try await journal.record(outcome(for: item, path: path, .failed(message: "\(failure)"), started: started))
-                }
+                continue
             }
+            let parentPath = Array(path.dropLast())
+            let live: (folderID: String, children: [GraphDriveItem])
+            do {
+                let folderID = try await tree.folderID(at: parentPath)
+                live = (folderID, try await graph.children(driveID: selection.driveID, itemID: folderID))
+            } catch let failure where !(failure is CancellationError) {
+                try await journal.record(outcome(for: item, path: path, .failed(message: "\(failure)"), started: started))
+                continue
+            }
+            try await restoreFiles([item], parentPath: parentPath, liveFolderID: live.folderID, liveChildren: live.children)
         }
     }
 
@@ -119,14 +128,14 @@ struct DriveRestore: Sendable {
         return targets
     }
 
-    /// The destination drive is gone: every target is skipped (`skipUnresolved`) or failed.
-    private func recordUnresolved(_ targets: [Target], backupRoot: ItemVersion) async throws {
-        let reason = "The destination drive no longer exists in the tenant."
-        for target in targets {
-            let status: RestoreOutcome.Status = request.skipUnresolved
-                ? .skipped(reason: reason + " Skipped (skipUnresolved).") : .failed(message: reason)
-            try await journal.record(outcome(for: target.item, path: [target.item?.name ?? target.itemID], status, started: Date()))
-        }
+    /// Records one outcome for an item and, for a folder, for everything below it at the point in time (the root
+    /// folder itself is not an item), so counts say how many items a failure or a skip concerned.
+    private func recordSubtree(_ item: ItemVersion, path: [String], _ status: RestoreOutcome.Status) async throws {
+        if !item.isRoot { try await journal.record(outcome(for: item, path: path, status, started: Date())) }
+        guard item.isFolder else { return }
+        let children = try await catalog.children(
+            jobID: selection.jobID, driveID: selection.driveID, parentID: item.itemID, at: sequence, options: PointInTimeOptions())
+        for child in children { try await recordSubtree(child, path: path + [child.name], status) }
     }
 
     // MARK: Folders
@@ -137,7 +146,7 @@ struct DriveRestore: Sendable {
         do {
             liveID = try await tree.folderID(at: path)
         } catch let failure where !(failure is CancellationError) {
-            try await journal.record(outcome(for: folder, path: path, .failed(message: "\(failure)"), started: started))
+            try await recordSubtree(folder, path: path, .failed(message: "\(failure)"))
             return
         }
         try await journal.record(outcome(for: folder, path: path, .restored, started: started, target: path))
@@ -151,8 +160,10 @@ struct DriveRestore: Sendable {
         let files = children.filter { !$0.isFolder }
         if !files.isEmpty {
             do {
-                try await restoreFiles(files, parentPath: path, liveFolderID: liveFolderID)
-            } catch let failure where !(failure is CancellationError) {
+                let live = try await graph.children(driveID: selection.driveID, itemID: liveFolderID)
+                try await restoreFiles(files, parentPath: path, liveFolderID: liveFolderID, liveChildren: live)
+            } catch let failure as GraphError {
+                // Only the listing can throw a Graph error here; the files' own failures are recorded one by one.
                 for file in files {
                     try await journal.record(outcome(for: file, path: path + [file.name], .failed(message: "\(failure)"), started: Date()))
                 }
@@ -165,11 +176,12 @@ struct DriveRestore: Sendable {
 
     // MARK: Files
 
-    /// Restores files of one backed-up folder into one live folder, a bounded number at a time.
-    /// - Throws: when the live folder cannot be listed (every file of it is then failed by the caller).
-    private func restoreFiles(_ files: [ItemVersion], parentPath: [String], liveFolderID: String) async throws {
-        let live = try await graph.children(driveID: selection.driveID, itemID: liveFolderID)
-        let liveByName = Dictionary(live.map { (($0.name ?? "").lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
+    /// Restores files of one backed-up folder into one live folder, a bounded number at a time. Each file's failure is
+    /// its outcome; what this throws (a journal write failing, cancellation) concerns the whole job.
+    private func restoreFiles(
+        _ files: [ItemVersion], parentPath: [String], liveFolderID: String, liveChildren: [GraphDriveItem]
+    ) async throws {
+        let liveByName = Dictionary(liveChildren.map { (($0.name ?? "").lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
         let takenNames = Set(liveByName.keys)
         try await withThrowingTaskGroup(of: RestoreOutcome.self) { group in
             var pending = files[...]
@@ -205,19 +217,31 @@ struct DriveRestore: Sendable {
                     for: file, path: path, .skipped(reason: "Unchanged: the item in the tenant already has the backed-up content."),
                     started: started, target: path)
             }
-            var name = file.name
-            var conflict = ConflictBehavior.replace
-            if request.documentAction == .keep, existing != nil {
-                name = Self.keptName(for: file.name, restoredAt: restoreTime, avoiding: takenNames)
-                conflict = .fail
-            }
+            let keep = request.documentAction == .keep
+            // Keep never replaces: the first upload fails on any clash (even with a file created since the folder was
+            // listed) and then goes to a kept name.
+            var name = keep && existing != nil ? Self.keptName(for: file.name, restoredAt: restoreTime, avoiding: takenNames) : file.name
             var uploaded: Int64 = 0
             for (index, version) in versions.enumerated() {
                 guard let serialized = version.content else { throw RestoreItemFailure.noContent(name: file.name) }
                 let manifest = try ContentManifest(serialized: serialized)
-                let item = try await uploader.upload(
-                    manifest, driveID: selection.driveID, parentID: liveFolderID, name: name,
-                    conflict: index == 0 ? conflict : .replace)
+                let item: GraphDriveItem
+                if index > 0 {
+                    item = try await uploader.upload(
+                        manifest, driveID: selection.driveID, parentID: liveFolderID, name: name, conflict: .replace)
+                } else if !keep {
+                    item = try await uploader.upload(
+                        manifest, driveID: selection.driveID, parentID: liveFolderID, name: name, conflict: .replace)
+                } else {
+                    do {
+                        item = try await uploader.upload(
+                            manifest, driveID: selection.driveID, parentID: liveFolderID, name: name, conflict: .fail)
+                    } catch GraphError.service(409, _, _, _) where name == file.name {
+                        name = Self.keptName(for: file.name, restoredAt: restoreTime, avoiding: takenNames.union([name.lowercased()]))
+                        item = try await uploader.upload(
+                            manifest, driveID: selection.driveID, parentID: liveFolderID, name: name, conflict: .fail)
+                    }
+                }
                 if let expected = version.quickXorHash, let reported = item.file?.hashes?.quickXorHash, expected != reported {
                     throw RestoreItemFailure.verificationFailed(name: name, expected: expected, uploaded: reported)
                 }

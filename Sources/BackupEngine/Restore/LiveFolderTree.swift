@@ -23,21 +23,28 @@ actor LiveFolderTree {
         var parentID = rootID
         var key = ""
         for component in components {
+            let parentKey = key
             key += "/" + component.lowercased()
             if let known = folderIDs[key] {
                 parentID = known
                 continue
             }
-            let id = try await existingOrNewFolder(named: component, in: parentID, path: key)
+            let id = try await existingOrNewFolder(named: component, in: parentID, parentKey: parentKey)
             folderIDs[key] = id
             parentID = id
         }
         return parentID
     }
 
-    private func existingOrNewFolder(named name: String, in parentID: String, path: String) async throws -> String {
-        if let existing = try await child(named: name, of: parentID) {
-            guard existing.isFolder else { throw RestoreItemFailure.nameTakenByFile(path: path) }
+    private func existingOrNewFolder(named name: String, in parentID: String, parentKey: String) async throws -> String {
+        // One listing resolves every existing sibling folder too, so restoring many subfolders of one folder lists it once.
+        let children = try await graph.children(driveID: driveID, itemID: parentID)
+        for child in children where child.isFolder {
+            folderIDs[parentKey + "/" + (child.name ?? "").lowercased()] = folderIDs[parentKey + "/" + (child.name ?? "").lowercased()] ?? child.id
+        }
+        let lowered = name.lowercased()
+        if let existing = children.first(where: { ($0.name ?? "").lowercased() == lowered }) {
+            guard existing.isFolder else { throw RestoreItemFailure.nameTakenByFile(path: parentKey + "/" + lowered) }
             return existing.id
         }
         do {

@@ -29,6 +29,8 @@ struct RestoreOutcome: Sendable {
 actor RestoreJournal {
     private let catalog: any CatalogStore
     private let runID: UUID
+    /// Veeam's event type: `Restore` for restores, `Save` for exports.
+    private let eventType: String
     private var sessionID: UUID?
     private var nextEventOrder = 0
     private var pendingErrors: [RunError] = []
@@ -36,10 +38,10 @@ actor RestoreJournal {
     private(set) var counters = RunCounters()
     private static let batchSize = 200
 
-    init(catalog: any CatalogStore, runID: UUID, sessionID: UUID?) {
+    init(catalog: any CatalogStore, runID: UUID, kind: JobRunKind) {
         self.catalog = catalog
         self.runID = runID
-        self.sessionID = sessionID
+        self.eventType = kind == .export ? "Save" : "Restore"
     }
 
     /// Sends per-item events to a restore session from now on.
@@ -77,7 +79,7 @@ actor RestoreJournal {
         if let sessionID {
             pendingEvents.append(
                 RestoreSessionEvent(
-                    sessionID: sessionID, order: nextEventOrder, type: "Restore", status: status, title: title,
+                    sessionID: sessionID, order: nextEventOrder, type: eventType, status: status, title: title,
                     message: message, itemName: outcome.name, itemType: outcome.isFolder ? "Folder" : "Document",
                     itemSizeBytes: outcome.isFolder ? nil : outcome.size, source: outcome.sourcePath,
                     target: outcome.targetPath, startTime: outcome.startTime, endTime: outcome.endTime))
@@ -100,16 +102,15 @@ actor RestoreJournal {
         pendingErrors.append(RunError(message: message, itemPath: nil))
     }
 
-    /// Writes what is pending.
+    /// Writes what is pending. What is taken for writing leaves the buffers before the first suspension, so records
+    /// made meanwhile are neither lost nor written twice.
     func flush() async throws {
-        if !pendingErrors.isEmpty {
-            try await catalog.appendRunErrors(pendingErrors, runID: runID)
-            pendingErrors.removeAll()
-        }
-        if !pendingEvents.isEmpty {
-            try await catalog.appendRestoreSessionEvents(pendingEvents)
-            pendingEvents.removeAll()
-        }
+        let errors = pendingErrors
+        let events = pendingEvents
+        pendingErrors.removeAll()
+        pendingEvents.removeAll()
+        if !errors.isEmpty { try await catalog.appendRunErrors(errors, runID: runID) }
+        if !events.isEmpty { try await catalog.appendRestoreSessionEvents(events) }
     }
 
     /// Sets the session's result from the job's final state (a session stays `working` for further restores).

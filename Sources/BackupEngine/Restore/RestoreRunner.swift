@@ -63,18 +63,19 @@ public struct RestoreRunner: Sendable {
     }
 
     /// Executes a queued restore run to its end: `succeeded` when every item was restored or skipped, `warning` when
-    /// some failed, `failed` when none could be restored.
+    /// some failed, `failed` when none could be restored or the job itself could not go on. A drive that cannot be
+    /// restored at all (gone from the catalog, its repository unreadable, Graph refusing it) fails its own items and the
+    /// job moves on to the next drive. The run is always ended in the catalog, so it never holds an admission slot.
     public func execute(_ queued: JobRun) async throws -> JobRun {
         var logger = logger
         logger[metadataKey: "lifeboat.run.id"] = "\(queued.externalID)"
         var run = queued
         run.state = .running
         run.startedAt = Date()
-        try await catalog.updateRun(run)
-        logger.info("Restore job started")
-
-        let journal = RestoreJournal(catalog: catalog, runID: run.id, sessionID: nil)
+        let journal = RestoreJournal(catalog: catalog, runID: run.id, kind: run.kind)
         do {
+            try await catalog.updateRun(run)
+            logger.info("Restore job started")
             guard let text = queued.request, let request = try? JSONDecoder().decode(RestoreRequest.self, from: Data(text.utf8))
             else { throw EngineError.invalidRestoreRequest("the job carries no readable request") }
             guard let organization = try await catalog.organization(id: request.organizationID) else {
@@ -83,10 +84,19 @@ public struct RestoreRunner: Sendable {
             await journal.attach(sessionID: request.restoreSessionID)
             let graph = try await connector.graph(for: organization)
             for selection in request.selections {
-                let drive = try await DriveRestore.prepare(
-                    selection, request: request, catalog: catalog, repositories: repositories, graph: graph,
-                    limits: limits, journal: journal, logger: logger)
-                try await drive.run()
+                do {
+                    let drive = try await DriveRestore.prepare(
+                        selection, request: request, catalog: catalog, repositories: repositories, graph: graph,
+                        limits: limits, journal: journal, logger: logger)
+                    try await drive.run()
+                } catch let error where !(error is CancellationError) {
+                    logger.error("A drive could not be restored", metadata: ["lifeboat.drive.id": "\(selection.driveID)", "lifeboat.error": "\(error)"])
+                    try await journal.record(
+                        RestoreOutcome(
+                            status: .failed(message: "Drive \(selection.driveID) could not be restored: \(error)"),
+                            sourcePath: selection.driveID, targetPath: nil, name: selection.driveID, isFolder: false, size: 0,
+                            startTime: Date()))
+                }
             }
             run.counters = await journal.counters
             run.state = Self.finalState(run.counters)
@@ -96,10 +106,15 @@ public struct RestoreRunner: Sendable {
             run.counters = await journal.counters
             run.state = .failed
         }
-        try await journal.flush()
+        do {
+            try await journal.flush()
+        } catch {
+            logger.error("Restore job's errors and events could not be written", metadata: ["lifeboat.error": "\(error)"])
+            run.state = .failed
+        }
         run.endedAt = Date()
         try await catalog.updateRun(run)
-        try await journal.finishSession(state: run.state)
+        try? await journal.finishSession(state: run.state)
         logger.info(
             "Restore job ended",
             metadata: [

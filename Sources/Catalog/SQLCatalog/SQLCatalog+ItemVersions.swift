@@ -130,7 +130,7 @@ extension SQLCatalog {
         try await database.read { db in
             try await db.raw("""
                 \(Self.visibleRowsQuery(jobID: jobID, driveID: driveID, parentID: nil, at: sequence))
-                  AND iv.is_root = TRUE
+                  AND iv.parent_id IS NULL AND iv.is_root = TRUE
                 ORDER BY iv.valid_from DESC LIMIT 1
                 """).first().map(Self.decodeItemVersion)
         }

@@ -16,6 +16,8 @@ enum RequestError: Error, Sendable {
     case conflict(String)
     /// The principal lacks a scope the operation needs.
     case forbidden(String)
+    /// The request was valid but the work it asked for failed (the tenant refused it, say); the message says why.
+    case operationFailed(String)
 
     /// The HTTP status this error answers with.
     var status: HTTPResponse.Status {
@@ -25,6 +27,7 @@ enum RequestError: Error, Sendable {
         case .notFound: .notFound
         case .conflict: .conflict
         case .forbidden: .forbidden
+        case .operationFailed: .internalServerError
         }
     }
 
@@ -38,6 +41,7 @@ enum RequestError: Error, Sendable {
         case .notFound(let resource, let id): "\(resource) '\(id)' was not found."
         case .conflict(let detail): detail
         case .forbidden(let detail): detail
+        case .operationFailed(let detail): detail
         }
     }
 }

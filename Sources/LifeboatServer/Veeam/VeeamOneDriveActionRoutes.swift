@@ -7,8 +7,9 @@ import LifeboatModel
 /// Veeam's v3 bulk OneDrive action (seed 002): restore the OneDrives of a restore session to their original location,
 /// or save them as a zip.
 ///
-/// A restore runs while the request waits, as Veeam's v3 does, and the answer is 200 with no body; each item's
-/// outcome is an event of the session (`GET /v6/RestoreSessions/{id}/Events`) and counted in the restore job.
+/// A restore runs while the request waits, as Veeam's v3 does, and the answer is 200 with no body when anything was
+/// restored or skipped (each item's outcome is an event of the session, `GET /v6/RestoreSessions/{id}/Events`), and
+/// 500 with the job's first errors when nothing could be restored. A OneDrive listed twice is restored once.
 /// `save` answers `application/octet-stream`: the zip, streamed while it is built (chunked, so no Content-Length),
 /// holding each file's version at the session's point in time under `<owner>'s OneDrive/<path>`.
 struct VeeamOneDriveActionRoutes {
@@ -31,7 +32,12 @@ struct VeeamOneDriveActionRoutes {
         let restoreRequest = try await resolve(action, in: session)
         switch action.kind {
         case .restoreToOriginalLocation:
-            _ = try await restores.runNow(restoreRequest)
+            let run = try await restores.runNow(restoreRequest)
+            guard run.state != .failed else {
+                let errors = try await catalog.runErrorSummary(runID: run.id).prefix(3).map(\.message)
+                throw RequestError.operationFailed(
+                    "The restore failed; nothing could be restored (job \(run.externalID)): " + errors.joined(separator: " "))
+            }
             return Response(status: .ok)
         case .save:
             let archive = try await restores.export(restoreRequest)
@@ -59,7 +65,10 @@ struct VeeamOneDriveActionRoutes {
         }
         var selections: [RestoreSelection] = []
         for (index, driveID) in action.oneDriveIDs.enumerated() {
-            guard try await catalog.rootItem(jobID: jobID, driveID: driveID, at: sequence) != nil else {
+            guard !selections.contains(where: { $0.driveID == driveID }) else { continue }
+            guard try await catalog.drive(id: driveID)?.kind == .oneDrive,
+                try await catalog.rootItem(jobID: jobID, driveID: driveID, at: sequence) != nil
+            else {
                 throw RequestError.invalidField(
                     name: "OneDrives[\(index)].id", reason: "'\(driveID)' is not a OneDrive of this restore session")
             }
