@@ -166,6 +166,10 @@ public protocol CatalogStore: Sendable {
     func updateRestoreSession(_ session: RestoreSession) async throws
     func appendRestoreSessionEvents(_ events: [RestoreSessionEvent]) async throws
     func restoreSessionEvents(sessionID: UUID) async throws -> [RestoreSessionEvent]
+    /// One page of a session's events by their order.
+    func restoreSessionEvents(sessionID: UUID, offset: Int, limit: Int) async throws -> [RestoreSessionEvent]
+    func restoreSessionEventCount(sessionID: UUID) async throws -> Int
+    func restoreSessionEvent(id: UUID, sessionID: UUID) async throws -> RestoreSessionEvent?
 
     // MARK: Principals and tokens
     func insertPrincipal(_ credential: StoredCredential) async throws

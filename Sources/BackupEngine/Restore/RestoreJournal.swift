@@ -48,7 +48,7 @@ actor RestoreJournal {
     func attach(sessionID: UUID?) async {
         guard let sessionID else { return }
         self.sessionID = sessionID
-        nextEventOrder = (try? await catalog.restoreSessionEvents(sessionID: sessionID).count) ?? 0
+        nextEventOrder = (try? await catalog.restoreSessionEventCount(sessionID: sessionID)) ?? 0
     }
 
     /// Records one item's outcome.

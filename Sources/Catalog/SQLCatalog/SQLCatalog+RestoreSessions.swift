@@ -80,28 +80,64 @@ extension SQLCatalog {
     public func restoreSessionEvents(sessionID: UUID) async throws -> [RestoreSessionEvent] {
         try await database.read { db in
             try await db.raw("""
-                SELECT id, session_id, position, type, status, title, message, item_name, item_type, item_size_bytes,
-                       source, target, start_time, end_time
-                FROM restore_session_events WHERE session_id = \(bind: sessionID.catalogText) ORDER BY position, id
-                """).all().map { row in
-                RestoreSessionEvent(
-                    id: try row.uuid("id", table: "restore_session_events"),
-                    sessionID: try row.uuid("session_id", table: "restore_session_events"),
-                    order: Int(try row.int64("position")),
-                    type: try row.string("type"),
-                    status: try row.enumValue("status", table: "restore_session_events", as: RestoreSessionEvent.Status.self),
-                    title: try row.string("title"),
-                    message: try row.string("message"),
-                    itemName: try row.optionalString("item_name"),
-                    itemType: try row.optionalString("item_type"),
-                    itemSizeBytes: try row.optionalInt64("item_size_bytes"),
-                    source: try row.optionalString("source"),
-                    target: try row.optionalString("target"),
-                    startTime: try row.date("start_time"),
-                    endTime: try row.optionalDate("end_time")
-                )
-            }
+                SELECT \(unsafeRaw: Self.eventColumns) FROM restore_session_events
+                WHERE session_id = \(bind: sessionID.catalogText) ORDER BY position, id
+                """).all().map(Self.decodeEvent)
         }
+    }
+
+    /// One page of a session's events by their `order` (an indexed range, whatever the session's size).
+    public func restoreSessionEvents(sessionID: UUID, offset: Int, limit: Int) async throws -> [RestoreSessionEvent] {
+        try await database.read { db in
+            try await db.raw("""
+                SELECT \(unsafeRaw: Self.eventColumns) FROM restore_session_events
+                WHERE session_id = \(bind: sessionID.catalogText) ORDER BY position, id
+                LIMIT \(bind: Int64(max(0, limit))) OFFSET \(bind: Int64(max(0, offset)))
+                """).all().map(Self.decodeEvent)
+        }
+    }
+
+    /// How many events a session has.
+    public func restoreSessionEventCount(sessionID: UUID) async throws -> Int {
+        try await database.read { db in
+            try await db.raw("""
+                SELECT COUNT(*) AS event_count FROM restore_session_events WHERE session_id = \(bind: sessionID.catalogText)
+                """).first(decodingColumn: "event_count", as: Int.self) ?? 0
+        }
+    }
+
+    /// One event of a session, or `nil`.
+    public func restoreSessionEvent(id: UUID, sessionID: UUID) async throws -> RestoreSessionEvent? {
+        try await database.read { db in
+            try await db.raw("""
+                SELECT \(unsafeRaw: Self.eventColumns) FROM restore_session_events
+                WHERE id = \(bind: id.catalogText) AND session_id = \(bind: sessionID.catalogText)
+                """).first().map(Self.decodeEvent)
+        }
+    }
+
+    static let eventColumns = """
+        id, session_id, position, type, status, title, message, item_name, item_type, item_size_bytes, source, target, \
+        start_time, end_time
+        """
+
+    static func decodeEvent(_ row: any SQLRow) throws -> RestoreSessionEvent {
+        RestoreSessionEvent(
+            id: try row.uuid("id", table: "restore_session_events"),
+            sessionID: try row.uuid("session_id", table: "restore_session_events"),
+            order: Int(try row.int64("position")),
+            type: try row.string("type"),
+            status: try row.enumValue("status", table: "restore_session_events", as: RestoreSessionEvent.Status.self),
+            title: try row.string("title"),
+            message: try row.string("message"),
+            itemName: try row.optionalString("item_name"),
+            itemType: try row.optionalString("item_type"),
+            itemSizeBytes: try row.optionalInt64("item_size_bytes"),
+            source: try row.optionalString("source"),
+            target: try row.optionalString("target"),
+            startTime: try row.date("start_time"),
+            endTime: try row.optionalDate("end_time")
+        )
     }
 
     static let restoreSessionColumns = """

@@ -34,7 +34,12 @@ struct PageQuery: Sendable {
     /// (its other query parameters kept as sent).
     func page<Element: Encodable & Sendable>(_ all: [Element], request: Request) -> RESTPage<Element> {
         let start = min(offset, all.count)
-        let results = Array(all[start..<min(all.count, start + limit)])
+        return page(Array(all[start..<min(all.count, start + limit)]), totalCount: all.count, request: request)
+    }
+
+    /// A page whose `results` were already selected with this query's `offset` and `limit` (by the catalog, say), out
+    /// of `totalCount` items.
+    func page<Element: Encodable & Sendable>(_ results: [Element], totalCount: Int, request: Request) -> RESTPage<Element> {
         let kept = (request.uri.query ?? "").split(separator: "&").filter { pair in
             let name = pair.split(separator: "=", maxSplits: 1).first.map { String($0).lowercased() } ?? ""
             return name != "offset" && name != "limit"
@@ -44,7 +49,7 @@ struct PageQuery: Sendable {
         }
         var links = ["first": href(0), "self": href(offset)]
         if offset > 0 { links["prev"] = href(max(0, offset - limit)) }
-        if offset + limit < all.count { links["next"] = href(offset + limit) }
-        return RESTPage(offset: offset, limit: limit, totalCount: all.count, results: results, _links: links)
+        if offset + limit < totalCount { links["next"] = href(offset + limit) }
+        return RESTPage(offset: offset, limit: limit, totalCount: totalCount, results: results, _links: links)
     }
 }

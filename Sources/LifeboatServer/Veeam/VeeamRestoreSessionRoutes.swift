@@ -107,15 +107,16 @@ struct VeeamRestoreSessionRoutes {
     @Sendable func listEvents(_ request: Request, context: LifeboatRequestContext) async throws -> Response {
         let page = try PageQuery(CaseInsensitiveQuery(request))
         let session = try await session(context)
-        let events = try await catalog.restoreSessionEvents(sessionID: session.id).map(RESTRestoreSessionEvent.init)
-        return try JSONResponse.make(page.page(events, request: request))
+        let events = try await catalog.restoreSessionEvents(sessionID: session.id, offset: page.offset, limit: page.limit)
+        let total = try await catalog.restoreSessionEventCount(sessionID: session.id)
+        return try JSONResponse.make(page.page(events.map(RESTRestoreSessionEvent.init), totalCount: total, request: request))
     }
 
     /// `GET /v6/RestoreSessions/{restoreSessionId}/Events/{eventId}`.
     @Sendable func getEvent(_ request: Request, context: LifeboatRequestContext) async throws -> Response {
         let session = try await session(context)
         let eventID = try context.parameters.requireUUID("eventId")
-        guard let event = try await catalog.restoreSessionEvents(sessionID: session.id).first(where: { $0.id == eventID }) else {
+        guard let event = try await catalog.restoreSessionEvent(id: eventID, sessionID: session.id) else {
             throw RequestError.notFound(resource: "Restore session event", id: eventID.veeamID)
         }
         return try JSONResponse.make(RESTRestoreSessionEvent(event))
