@@ -26,6 +26,7 @@ struct IncrementalBackupTests {
             let second = try await fixture.backUp()
             #expect(first.state == .succeeded)
             #expect(second.state == .succeeded)
+            #expect(first.externalID.hasPrefix("FB") && second.externalID.hasPrefix("IB"), "full first, then incremental")
 
             let points = try await fixture.catalog.restorePoints(RestorePointFilter(jobID: fixture.job.id))
                 .sorted { $0.sequence < $1.sequence }

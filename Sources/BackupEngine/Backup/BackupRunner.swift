@@ -31,12 +31,19 @@ public struct BackupRunner: Sendable {
     }
 
     /// Creates a queued run row for a job; fails if the job has a run queued or running.
-    public func enqueue(jobID: UUID) async throws -> JobRun {
+    ///
+    /// The run's external id says what it will be: `FB…` (full) for a job's first backup or a full re-enumeration,
+    /// `IB…` (incremental) when it follows the delta links of a committed restore point.
+    public func enqueue(jobID: UUID, fullEnumeration: Bool = false) async throws -> JobRun {
         guard let job = try await catalog.job(id: jobID) else { throw EngineError.jobNotFound(jobID) }
         let active = try await catalog.runs(jobID: jobID).contains { $0.state == .queued || $0.state == .running }
         if active { throw EngineError.jobAlreadyRunning(jobID) }
+        let hasRestorePoint = try await !catalog.restorePoints(RestorePointFilter(jobID: jobID)).isEmpty
+        let incremental = !fullEnumeration && hasRestorePoint
         let run = JobRun(
-            externalID: ExternalJobID.make(prefix: ExternalJobID.backupPrefix), jobID: job.id,
+            externalID: ExternalJobID.make(
+                prefix: incremental ? ExternalJobID.incrementalBackupPrefix : ExternalJobID.backupPrefix),
+            jobID: job.id,
             organizationID: job.organizationID, kind: .backup)
         try await catalog.insertRun(run)
         try await catalog.updateJobStatus(id: job.id, lastRun: job.lastRun, lastStatus: .queued)
@@ -48,7 +55,7 @@ public struct BackupRunner: Sendable {
     public func runNow(
         jobID: UUID, fullEnumeration: Bool = false, progress: (@Sendable (BackupProgress) -> Void)? = nil
     ) async throws -> JobRun {
-        let run = try await enqueue(jobID: jobID)
+        let run = try await enqueue(jobID: jobID, fullEnumeration: fullEnumeration)
         return try await execute(run, fullEnumeration: fullEnumeration, progress: progress)
     }
 

@@ -28,7 +28,7 @@ public final class BackupWorker: Service {
     /// - Parameter fullEnumeration: read every item again instead of following the stored delta links.
     /// - Throws: `EngineError.jobNotFound`, `EngineError.jobAlreadyRunning`.
     public func submit(jobID: UUID, fullEnumeration: Bool = false) async throws -> JobRun {
-        let run = try await runner.enqueue(jobID: jobID)
+        let run = try await runner.enqueue(jobID: jobID, fullEnumeration: fullEnumeration)
         continuation.yield(Submission(run: run, fullEnumeration: fullEnumeration))
         return run
     }
