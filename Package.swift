@@ -117,6 +117,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "RepositoryBench",
+            dependencies: [
+                "ChunkStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
+        .executableTarget(
             name: "lifeboat",
             dependencies: [
                 "LifeboatModel",

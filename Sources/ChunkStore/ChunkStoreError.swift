@@ -36,6 +36,8 @@ public enum ChunkStoreError: Error, Sendable, Equatable, CustomStringConvertible
     case storeRequestFailed(operation: String, key: String, status: Int, code: String)
     /// The object store could not be reached, or kept failing, after every retry.
     case storeUnavailable(operation: String, key: String, reason: String)
+    /// Removing this key file would leave the repository without any password that opens it.
+    case lastKey(String)
 
     /// A sentence describing the error and what to do about it.
     public var description: String {
@@ -76,6 +78,8 @@ public enum ChunkStoreError: Error, Sendable, Equatable, CustomStringConvertible
             return "object store \(operation) of '\(key)' failed with HTTP \(status) (\(code))"
         case .storeUnavailable(let operation, let key, let reason):
             return "object store \(operation) of '\(key)' kept failing after retries (\(reason)); check the endpoint and network"
+        case .lastKey(let key):
+            return "'\(key)' is the repository's only key file; add another password before removing it"
         }
     }
 }

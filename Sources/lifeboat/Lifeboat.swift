@@ -12,6 +12,6 @@ struct Lifeboat: AsyncParsableCommand {
             """,
         subcommands: [
             QuickstartCommand.self, ServeCommand.self, SimulatorCommand.self, BackupCommand.self,
-            RestorePointsCommand.self, OrganizationCommand.self, JobCommand.self, UserCommand.self, AppCommand.self,
+            RestorePointsCommand.self, OrganizationCommand.self, JobCommand.self, UserCommand.self, AppCommand.self, RepoCommand.self,
         ])
 }

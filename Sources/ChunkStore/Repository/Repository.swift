@@ -39,14 +39,17 @@ public actor Repository {
     /// returned by earlier `store` calls may have lived in that pack.
     private var uploadFailureSinceFlush: (any Error)?
     private var storedBytes: Int64 = 0
+    /// The `keys/` object this repository was unlocked with; `changePassword` replaces it.
+    private var unlockedKey: String
 
     static let keysPrefix = "keys/"
 
     private init(
-        store: any ObjectStore, config: RepositoryConfig, material: SymmetricKey, logger: Logger
+        store: any ObjectStore, config: RepositoryConfig, material: SymmetricKey, unlockedKey: String, logger: Logger
     ) {
         self.store = store
         self.config = config
+        self.unlockedKey = unlockedKey
         self.material = material.withUnsafeBytes { Array($0) }
         self.logger = logger
         self.sealer = ChunkSealer(keys: RepositoryKeys(material: material))
@@ -71,11 +74,11 @@ public actor Repository {
         let config = RepositoryConfig(
             version: RepositoryConfig.formatVersion, id: randomHex(byteCount: 32), chunking: chunking,
             created: Date())
-        try await writeKeyFile(
+        let keyObject = try await writeKeyFile(
             store: store, material: material, password: password, parameters: parameters, repositoryID: config.id)
         try await store.put(key: RepositoryConfig.objectKey, data: ByteBuffer(data: try config.encoded()))
         logger.info("initialized repository", metadata: ["lifeboat.repository": "\(config.id)"])
-        return Repository(store: store, config: config, material: material, logger: logger)
+        return Repository(store: store, config: config, material: material, unlockedKey: keyObject, logger: logger)
     }
 
     /// Opens an existing repository: unlocks the master key with `password` and loads every index file.
@@ -92,27 +95,87 @@ public actor Repository {
             throw ChunkStoreError.repositoryNotFound
         }
         let config = try RepositoryConfig.decode(Data(buffer: configData))
-        var material: SymmetricKey?
+        var unlocked: (material: SymmetricKey, key: String)?
         for info in try await store.list(prefix: keysPrefix) {
             let keyFile = try await readKeyFile(store: store, key: info.key)
             do {
-                material = try keyFile.unwrap(password: password, repositoryID: config.id, key: info.key)
+                unlocked = (try keyFile.unwrap(password: password, repositoryID: config.id, key: info.key), info.key)
                 break
             } catch ChunkStoreError.wrongPassword {
                 continue
             }
         }
-        guard let material else { throw ChunkStoreError.wrongPassword }
-        let repository = Repository(store: store, config: config, material: material, logger: logger)
+        guard let unlocked else { throw ChunkStoreError.wrongPassword }
+        let repository = Repository(
+            store: store, config: config, material: unlocked.material, unlockedKey: unlocked.key, logger: logger)
         try await repository.loadIndex()
         return repository
     }
 
     /// Adds another password that unlocks this repository (a new `keys/` object wrapping the same master key).
-    public func addPassword(_ password: String, parameters: KeyDerivationParameters = .default) async throws {
+    ///
+    /// Returns the new key file's object key. No data is rewritten; every existing password keeps working.
+    @discardableResult
+    public func addPassword(_ password: String, parameters: KeyDerivationParameters = .default) async throws -> String {
         try await Self.writeKeyFile(
             store: store, material: SymmetricKey(data: material), password: password, parameters: parameters,
             repositoryID: config.id)
+    }
+
+    /// Replaces the password this repository was opened with: adds a key file for `newPassword`, checks that it
+    /// opens, then deletes the key file of the old password. Other passwords are untouched.
+    ///
+    /// Returns the new key file's object key. A crash in between leaves both passwords working, never neither.
+    @discardableResult
+    public func changePassword(to newPassword: String, parameters: KeyDerivationParameters = .default) async throws -> String {
+        let added = try await addPassword(newPassword, parameters: parameters)
+        _ = try await Self.readKeyFile(store: store, key: added)
+            .unwrap(password: newPassword, repositoryID: config.id, key: added)
+        let old = unlockedKey
+        unlockedKey = added
+        try await store.delete(key: old)
+        logger.info("changed repository password", metadata: ["lifeboat.repository": "\(config.id)", "lifeboat.key": "\(added)"])
+        return added
+    }
+
+    /// Deletes one key file (`RepositoryInfo.keys` lists them), so its password no longer opens the repository.
+    ///
+    /// Throws `ChunkStoreError.lastKey` rather than leave the repository without a key, and `.objectNotFound`
+    /// for an unknown key. Removing the key this repository was opened with is allowed; it stays open.
+    public func removeKey(_ key: String) async throws {
+        let keys = try await store.list(prefix: Self.keysPrefix)
+        guard keys.contains(where: { $0.key == key }) else { throw ChunkStoreError.objectNotFound(key) }
+        guard keys.count > 1 else { throw ChunkStoreError.lastKey(key) }
+        try await store.delete(key: key)
+    }
+
+    /// Describes the repository: identity, chunking, key files (their cost parameters, never secrets) and size.
+    ///
+    /// Reads every key file; counts come from the loaded index.
+    public func info() async throws -> RepositoryInfo {
+        var keys: [RepositoryKeyInfo] = []
+        for object in try await store.list(prefix: Self.keysPrefix) {
+            let file = try await Self.readKeyFile(store: store, key: object.key)
+            keys.append(
+                RepositoryKeyInfo(
+                    key: object.key, created: file.created, kdf: file.kdf, parameters: file.parameters,
+                    isCurrent: object.key == unlockedKey))
+        }
+        let plaintext = index.values.reduce(Int64(0)) { $0 + Int64($1.rawLength) }
+        return RepositoryInfo(
+            id: config.id, formatVersion: config.version, created: config.created, chunking: config.chunking, keys: keys,
+            indexFiles: try await store.list(prefix: IndexFile.prefix).count, statistics: statistics,
+            plaintextBytes: plaintext)
+    }
+
+    /// Checks what the store holds for this repository (see `RepositoryCheck.run`): durable state only, so
+    /// content stored but not yet flushed is not covered and packs awaiting their index file show as unreferenced.
+    public nonisolated func check(
+        readData: Bool, concurrency: Int = RepositoryCheck.defaultConcurrency,
+        progress: @escaping @Sendable (CheckProgress) -> Void = { _ in }
+    ) async throws -> CheckReport {
+        try await RepositoryCheck(store: store, sealer: sealer, repositoryID: config.id)
+            .run(readData: readData, concurrency: concurrency, progress: progress)
     }
 
     /// The repository's random identifier (64 hex digits), as recorded in `config`.
@@ -350,16 +413,18 @@ public actor Repository {
     private static func writeKeyFile(
         store: any ObjectStore, material: SymmetricKey, password: String, parameters: KeyDerivationParameters,
         repositoryID: String
-    ) async throws {
+    ) async throws -> String {
         let keyFile = try KeyFile.wrap(
             material: material, password: password, parameters: parameters, repositoryID: repositoryID)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
-        try await store.put(key: keysPrefix + randomHex(byteCount: 16), data: ByteBuffer(data: try encoder.encode(keyFile)))
+        let key = keysPrefix + randomHex(byteCount: 16)
+        try await store.put(key: key, data: ByteBuffer(data: try encoder.encode(keyFile)))
+        return key
     }
 
-    private static func readKeyFile(store: any ObjectStore, key: String) async throws -> KeyFile {
+    static func readKeyFile(store: any ObjectStore, key: String) async throws -> KeyFile {
         let data = try await store.get(key: key, range: nil)
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601

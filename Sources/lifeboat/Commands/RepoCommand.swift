@@ -1,0 +1,307 @@
+import ArgumentParser
+import Catalog
+import ChunkStore
+import Foundation
+import LifeboatModel
+
+/// `lifeboat repo ...`: inspect, verify and re-key the backup repositories.
+struct RepoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "repo", abstract: "Inspect, check and change the password of backup repositories.",
+        subcommands: [Info.self, Stats.self, Check.self, Passwd.self])
+
+    /// Which repository a `repo` command works on.
+    struct Selection: ParsableArguments {
+        @Option(help: "The repository's name, id or folder (default: the only one, or <data-dir>/repository).")
+        var repository: String?
+    }
+
+    /// `lifeboat repo info`.
+    struct Info: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a repository's id, format, key-derivation settings and size (never its password or keys).")
+
+        @OptionGroup var settings: SettingsOptions
+        @OptionGroup var selection: Selection
+
+        func run() async throws {
+            try await LocalInstallation.with(settings) { installation in
+                let target = try await installation.repositoryTarget(selection.repository)
+                let info = try await target.withRepositoryErrors { try await target.open(installation).info() }
+                let formatter = ISO8601DateFormatter()
+                let chunking = info.chunking
+                StandardOutput.line("Repository    \(target.record.name) at \(target.record.location)")
+                StandardOutput.line("ID            \(info.id)")
+                StandardOutput.line("Format        version \(info.formatVersion), created \(formatter.string(from: info.created))")
+                StandardOutput.line(
+                    "Chunking      FastCDC \(exactBytes(chunking.minimumSize)) min, \(exactBytes(chunking.averageSize)) average, "
+                        + "\(exactBytes(chunking.maximumSize)) max")
+                StandardOutput.line(
+                    "Content       \(info.statistics.chunks) chunks in \(info.statistics.packs) packs, "
+                        + "\(bytes(info.statistics.storedBytes)) stored, \(info.indexFiles) index files")
+                StandardOutput.line("Keys          \(info.keys.count) (one per password)")
+                for key in info.keys {
+                    let cost = key.parameters
+                    StandardOutput.line(
+                        "  \(key.key)  \(key.kdf) N=\(cost.rounds) r=\(cost.blockSize) p=\(cost.parallelism)  "
+                            + "created \(formatter.string(from: key.created))\(key.isCurrent ? "  (opened with the configured password)" : "")")
+                }
+            }
+        }
+    }
+
+    /// `lifeboat repo stats`.
+    struct Stats: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show how much a repository holds and how well it compresses.")
+
+        @OptionGroup var settings: SettingsOptions
+        @OptionGroup var selection: Selection
+
+        func run() async throws {
+            try await LocalInstallation.with(settings) { installation in
+                let target = try await installation.repositoryTarget(selection.repository)
+                let info = try await target.withRepositoryErrors { try await target.open(installation).info() }
+                let statistics = info.statistics
+                let plain = info.plaintextBytes
+                StandardOutput.line("Repository        \(target.record.name) at \(target.record.location)")
+                StandardOutput.line(
+                    "Chunks            \(statistics.chunks)"
+                        + (statistics.chunks > 0 ? " (average \(bytes(plain / Int64(statistics.chunks))) plain)" : ""))
+                StandardOutput.line("Packs             \(statistics.packs)")
+                StandardOutput.line("Unique data       \(bytes(plain)) (each chunk counted once)")
+                StandardOutput.line(
+                    "Stored            \(bytes(statistics.storedBytes))"
+                        + (plain > 0
+                            ? String(format: " (%.1f%% of the unique data, after compression and encryption)",
+                                Double(statistics.storedBytes) * 100 / Double(plain))
+                            : ""))
+            }
+        }
+    }
+
+    /// `lifeboat repo check [--read-data]`.
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Verify a repository: keys, index, pack tables, and with --read-data every chunk.",
+            discussion: """
+                Exits with status 1 and names each problem when the repository is damaged. Packs left unreferenced by an
+                interrupted backup are reported but do not make the repository unhealthy.
+                """)
+
+        @OptionGroup var settings: SettingsOptions
+        @OptionGroup var selection: Selection
+        @Flag(help: "Also read, decrypt, decompress and re-hash every chunk (reads the whole repository).")
+        var readData = false
+        @Option(help: "Packs checked at once (default: one per core, at most 4).")
+        var concurrency: Int?
+
+        func validate() throws {
+            if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1.") }
+        }
+
+        func run() async throws {
+            try await LocalInstallation.with(settings) { installation in
+                let target = try await installation.repositoryTarget(selection.repository)
+                StandardOutput.line(
+                    "Checking repository '\(target.record.name)' at \(target.record.location)"
+                        + (readData ? ", reading all data..." : " (structure only; add --read-data to verify every chunk)..."))
+                let progress = ProgressLine()
+                let clock = ContinuousClock()
+                let (report, unlocking, checking) = try await target.withRepositoryErrors {
+                    let started = clock.now
+                    let check = try await RepositoryCheck.unlock(store: target.store(), password: installation.repositoryPassword())
+                    let unlocked = clock.now
+                    let report = try await check.run(
+                        readData: readData, concurrency: concurrency ?? RepositoryCheck.defaultConcurrency
+                    ) { update in
+                        progress.show(
+                            "[\(update.packsChecked)/\(update.packsTotal) packs]"
+                                + (readData ? " \(bytes(update.bytesRead)) of \(bytes(update.bytesTotal)) read" : ""))
+                    }
+                    return (report, unlocked - started, clock.now - unlocked)
+                }
+                progress.finish()
+                print(report, checking: checking.seconds, unlocking: unlocking.seconds)
+                guard report.isHealthy else {
+                    throw CommandFailure(
+                        "Repository '\(target.record.name)' has \(report.problems.count) problem\(report.problems.count == 1 ? "" : "s") "
+                            + "(listed above)\(report.damagedChunks.isEmpty ? "" : "; \(report.damagedChunks.count) chunks cannot be read back, so the items that use them cannot be restored from it").")
+                }
+            }
+        }
+
+        private func print(_ report: CheckReport, checking seconds: Double, unlocking: Double) {
+            StandardOutput.line("ID                \(report.repositoryID)")
+            StandardOutput.line("Key files         \(report.keyFiles)")
+            StandardOutput.line("Index files       \(report.indexFiles)")
+            StandardOutput.line("Packs             \(report.packs) (\(bytes(report.packBytes)))")
+            StandardOutput.line("Chunks            \(report.chunks) indexed")
+            if report.readData {
+                let rate = seconds > 0 ? " (\(bytes(Int64(Double(report.bytesRead) / seconds)))/s)" : ""
+                StandardOutput.line("Data verified     \(report.chunksRead) chunks, \(bytes(report.bytesRead))\(rate)")
+            }
+            if !report.unreferencedPacks.isEmpty {
+                StandardOutput.line(
+                    "Unreferenced      \(report.unreferencedPacks.count) packs (\(bytes(report.unreferencedBytes))) that no index "
+                        + "names: left by interrupted backups, harmless; pruning will reclaim them")
+            }
+            for problem in report.problems {
+                StandardOutput.line("PROBLEM: \(problem)")
+            }
+            if !report.damagedChunks.isEmpty {
+                StandardOutput.line("Damaged chunks    \(report.damagedChunks.count):")
+                let shown = 20
+                for chunk in report.damagedChunks.sorted().prefix(shown) { StandardOutput.line("  \(chunk)") }
+                if report.damagedChunks.count > shown { StandardOutput.line("  ... and \(report.damagedChunks.count - shown) more") }
+            }
+            StandardOutput.line(
+                (report.isHealthy ? "No problems found" : "\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s") found")
+                    + String(format: "; checked in %.2f s after unlocking the key in %.2f s.", seconds, unlocking))
+        }
+    }
+
+    /// `lifeboat repo passwd [--remove-old]`.
+    struct Passwd: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a password to a repository (from LIFEBOAT_NEW_REPOSITORY_PASSWORD), optionally removing the current one.",
+            discussion: """
+                Each password is a key file wrapping the same master key, so no data is rewritten. Without --remove-old both
+                passwords open the repository. Lifeboat keeps using the configured password (LIFEBOAT_REPOSITORY_PASSWORD or
+                <data-dir>/repository.password): change it there too.
+                """)
+
+        @OptionGroup var settings: SettingsOptions
+        @OptionGroup var selection: Selection
+        @Flag(help: "Remove the key file of the currently configured password once the new one is verified.")
+        var removeOld = false
+
+        func run() async throws {
+            guard let newPassword = ProcessInfo.processInfo.environment["LIFEBOAT_NEW_REPOSITORY_PASSWORD"], !newPassword.isEmpty
+            else {
+                throw CommandFailure("Set LIFEBOAT_NEW_REPOSITORY_PASSWORD to the new repository password.")
+            }
+            try await LocalInstallation.with(settings) { installation in
+                let target = try await installation.repositoryTarget(selection.repository)
+                let current = try installation.repositoryPassword()
+                guard newPassword != current else {
+                    throw CommandFailure("LIFEBOAT_NEW_REPOSITORY_PASSWORD is the password already configured.")
+                }
+                let source = installation.repositoryPasswordSource
+                try await target.withRepositoryErrors {
+                    let repository = try await target.open(installation)
+                    if removeOld {
+                        let old = try await repository.info().keys.first(where: \.isCurrent)?.key ?? "the old key"
+                        let added = try await repository.changePassword(to: newPassword)
+                        StandardOutput.line(
+                            "Repository '\(target.record.name)': added \(added) for the new password and removed \(old); "
+                                + "the old password no longer opens it.")
+                        StandardOutput.line("Now put the new password in \(source): Lifeboat cannot open the repository until you do.")
+                    } else {
+                        let added = try await repository.addPassword(newPassword)
+                        StandardOutput.line(
+                            "Repository '\(target.record.name)': added \(added) for the new password; the old password still opens it.")
+                        StandardOutput.line(
+                            "Lifeboat keeps using the password in \(source); put the new one there to switch. "
+                                + "To replace the old password rather than add one, run this with --remove-old.")
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A repository the `repo` commands work on: its catalog record (or the quickstart folder before any backup registered it).
+struct RepositoryTarget: Sendable {
+    let record: BackupRepository
+
+    /// The repository's folder as an object store; fails rather than create a missing folder.
+    func store() throws -> LocalDirectoryStore {
+        guard FileManager.default.fileExists(atPath: record.location) else {
+            throw CommandFailure("Repository '\(record.name)' has no folder at \(record.location).")
+        }
+        return try LocalDirectoryStore(path: record.location)
+    }
+
+    /// Opens the repository with the configured password (loads its index).
+    func open(_ installation: LocalInstallation) async throws -> Repository {
+        try await Repository.open(store: store(), password: installation.repositoryPassword(), logger: installation.logger)
+    }
+
+    /// Runs `body`, turning repository errors into messages that name this repository and the password's source.
+    func withRepositoryErrors<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result {
+        do {
+            return try await body()
+        } catch ChunkStoreError.wrongPassword {
+            throw CommandFailure(
+                "The configured repository password does not open repository '\(record.name)' at \(record.location) "
+                    + "(no key file in its keys/ folder accepts it).")
+        } catch ChunkStoreError.repositoryNotFound {
+            throw CommandFailure("\(record.location) holds no repository (no 'config' object); run a backup into it first.")
+        } catch let error as ChunkStoreError {
+            throw CommandFailure("Repository '\(record.name)' at \(record.location): \(error)")
+        }
+    }
+}
+
+extension LocalInstallation {
+    /// The repository named by `reference` (name, id or folder), else the only one, else the quickstart folder.
+    func repositoryTarget(_ reference: String?) async throws -> RepositoryTarget {
+        let records = try await catalog.repositories()
+        let defaultPath = URL(fileURLWithPath: defaultRepositoryPath).standardizedFileURL.path
+        let known = records.map { "\($0.name) (\($0.id.uuidString.lowercased())) at \($0.location)" }.joined(separator: ", ")
+        if let reference {
+            let path = URL(fileURLWithPath: reference).standardizedFileURL.path
+            let matches = records.filter {
+                $0.name == reference || $0.id.uuidString.lowercased() == reference.lowercased() || $0.location == path
+            }
+            if matches.count == 1, let record = matches.first { return RepositoryTarget(record: record) }
+            if matches.count > 1 {
+                throw CommandFailure("Several repositories match '\(reference)'; name one by id: \(known).")
+            }
+            if FileManager.default.fileExists(atPath: path + "/config") {
+                return RepositoryTarget(record: BackupRepository(name: URL(fileURLWithPath: path).lastPathComponent, location: path))
+            }
+            throw CommandFailure("No repository '\(reference)'. Repositories: \(known.isEmpty ? "none yet" : known).")
+        }
+        if records.count == 1, let record = records.first { return RepositoryTarget(record: record) }
+        if let record = records.first(where: { $0.location == defaultPath }) { return RepositoryTarget(record: record) }
+        if records.isEmpty {
+            guard FileManager.default.fileExists(atPath: defaultPath + "/config") else {
+                throw CommandFailure("No repository yet: run `lifeboat quickstart` or a backup first.")
+            }
+            return RepositoryTarget(record: BackupRepository(name: "repository", location: defaultPath))
+        }
+        throw CommandFailure("Several repositories; choose one with --repository: \(known).")
+    }
+
+    /// The repository password Lifeboat is configured with (the same source `open` checked exists).
+    func repositoryPassword() throws -> String {
+        if let configured = settings.repositoryPassword { return configured }
+        if let stored = try SecretFiles(directory: settings.dataDirectory).read("repository.password") { return stored }
+        throw CommandFailure("No repository password: set LIFEBOAT_REPOSITORY_PASSWORD.")
+    }
+
+    /// Where the configured repository password comes from, for messages.
+    var repositoryPasswordSource: String {
+        settings.repositoryPassword != nil
+            ? "LIFEBOAT_REPOSITORY_PASSWORD (or lifeboat.repository.password in the config file)"
+            : settings.dataDirectory.appendingPathComponent("repository.password").path
+    }
+}
+
+/// A size that is usually a power of two, exactly (`256 KiB`).
+private func exactBytes(_ count: Int) -> String {
+    if count >= 1 << 20, count % (1 << 20) == 0 { return "\(count >> 20) MiB" }
+    if count >= 1 << 10, count % (1 << 10) == 0 { return "\(count >> 10) KiB" }
+    return "\(count) B"
+}
+
+extension Duration {
+    /// The duration in seconds, for printing.
+    fileprivate var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+/// A byte count for people (`12.3 MB`).
+private func bytes<Count: BinaryInteger>(_ count: Count) -> String {
+    ByteCountFormatter.string(fromByteCount: Int64(count), countStyle: .file)
+}
