@@ -159,6 +159,10 @@ public protocol CatalogStore: Sendable {
     /// then), by name then drive id; one indexed probe per known drive.
     func drives(jobID: UUID, at sequence: Int64) async throws -> [ProtectedDrive]
 
+    /// A page (by row id, after `afterRowID`) of the rows of every job writing to a repository that locate content in
+    /// it; walking all pages lists every manifest the catalog references there.
+    func contentRows(repositoryID: UUID, afterRowID: Int64, limit: Int) async throws -> [ItemVersion]
+
     // MARK: Restore sessions
     func insertRestoreSession(_ session: RestoreSession) async throws
     func restoreSession(id: UUID) async throws -> RestoreSession?

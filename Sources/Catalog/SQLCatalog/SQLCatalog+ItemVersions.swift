@@ -136,6 +136,21 @@ extension SQLCatalog {
         }
     }
 
+    /// One page of the rows, of every job writing to `repositoryID`, that locate content in it (committed or not,
+    /// current or historical), by row id after `afterRowID`: for naming the items a damaged chunk affects. A full
+    /// walk costs one pass over the item table, in pages.
+    public func contentRows(repositoryID: UUID, afterRowID: Int64, limit: Int) async throws -> [ItemVersion] {
+        try await database.read { db in
+            try await db.raw("""
+                SELECT \(unsafeRaw: Self.itemColumns("iv")), iv.valid_to AS reported_valid_to FROM item_versions iv
+                JOIN jobs j ON j.id = iv.job_id
+                WHERE j.repository_id = \(bind: repositoryID.catalogText) AND iv.content IS NOT NULL
+                  AND iv.row_id > \(bind: afterRowID)
+                ORDER BY iv.row_id LIMIT \(bind: Int64(max(1, limit)))
+                """).all().map(Self.decodeItemVersion)
+        }
+    }
+
     /// Every committed state of the item the job stored with `validFrom <= sequence`, oldest first: by `validFrom`,
     /// historical Graph versions before the state recorded with them, then insertion order.
     public func history(jobID: UUID, driveID: String, itemID: String, upTo sequence: Int64) async throws -> [ItemVersion] {

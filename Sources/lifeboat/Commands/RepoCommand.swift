@@ -122,12 +122,42 @@ struct RepoCommand: AsyncParsableCommand {
                 }
                 progress.finish()
                 print(report, checking: checking.seconds, unlocking: unlocking.seconds)
+                if !report.damagedChunks.isEmpty {
+                    try await printAffectedItems(report, repositoryID: target.record.id, catalog: installation.catalog)
+                }
                 guard report.isHealthy else {
                     throw CommandFailure(
                         "Repository '\(target.record.name)' has \(report.problems.count) problem\(report.problems.count == 1 ? "" : "s") "
                             + "(listed above)\(report.damagedChunks.isEmpty ? "" : "; \(report.damagedChunks.count) chunks cannot be read back, so the items that use them cannot be restored from it").")
                 }
             }
+        }
+
+        /// Names the backed-up items (every state and version) whose content uses a damaged chunk, from the catalog.
+        private func printAffectedItems(_ report: CheckReport, repositoryID: UUID, catalog: SQLCatalog) async throws {
+            var affected: [ItemVersion] = []
+            var after: Int64 = 0
+            while true {
+                let page = try await catalog.contentRows(repositoryID: repositoryID, afterRowID: after, limit: 1000)
+                guard let last = page.last else { break }
+                after = last.rowID
+                for row in page {
+                    guard let content = row.content, let manifest = try? ContentManifest(serialized: content) else { continue }
+                    if report.affects(manifest) { affected.append(row) }
+                }
+            }
+            StandardOutput.line("Affected items    \(affected.count) backed-up item states cannot be restored:")
+            var drives: [String: String] = [:]
+            for row in affected.prefix(50) {
+                if drives[row.driveID] == nil {
+                    let drive = try await catalog.drive(id: row.driveID)
+                    drives[row.driveID] = drive.map { $0.kind == .oneDrive ? "\($0.ownerUPN ?? $0.name)'s OneDrive" : "\($0.siteURL ?? "")/\($0.name)" }
+                        ?? row.driveID
+                }
+                let version = row.graphVersionID.map { " version \($0)" } ?? ""
+                StandardOutput.line("  \(drives[row.driveID] ?? row.driveID): \(row.name)\(version) (item \(row.itemID), from restore point \(row.validFrom))")
+            }
+            if affected.count > 50 { StandardOutput.line("  ... and \(affected.count - 50) more") }
         }
 
         private func print(_ report: CheckReport, checking seconds: Double, unlocking: Double) {
