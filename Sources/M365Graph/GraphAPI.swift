@@ -29,6 +29,9 @@ public protocol GraphAPI: Sendable {
     func delta(driveID: String, link: String?) async throws -> DeltaPage
     /// One item.
     func item(driveID: String, itemID: String) async throws -> GraphDriveItem
+    /// The item named `name` (case-insensitive, as OneDrive compares names) in folder `parentID`.
+    /// Throws `GraphError.service(404...)` when the folder has no such child.
+    func child(driveID: String, parentID: String, name: String) async throws -> GraphDriveItem
     /// Children of a folder.
     func children(driveID: String, itemID: String) async throws -> [GraphDriveItem]
     /// An item's version history, newest first.
@@ -48,9 +51,15 @@ public protocol GraphAPI: Sendable {
     /// Cancels an upload session so its pre-authenticated URL stops accepting bytes (a session already gone is fine).
     func cancelUploadSession(_ session: UploadSession) async throws
     /// Sends one fragment of an upload session; fragments but the last must be multiples of 320 KiB.
+    ///
+    /// One attempt (throttling aside): a broken connection, a 5xx or a 416 leaves the caller to ask
+    /// `uploadSessionStatus` where to go on, since the fragment may or may not have been stored.
     func uploadFragment(
         _ session: UploadSession, offset: Int64, totalSize: Int64, content: ByteBuffer
     ) async throws -> UploadFragmentResult
+    /// What an upload session still expects (`GET uploadUrl`), to resume after a fragment failed.
+    /// Throws `GraphError.service(404...)` when the session is gone: expired, cancelled, or completed.
+    func uploadSessionStatus(_ session: UploadSession) async throws -> UploadSessionStatus
 }
 
 /// A resumable upload started with `createUploadSession`.
@@ -65,6 +74,24 @@ public struct UploadSession: Sendable, Hashable {
 
     /// Fragments must be multiples of this size (320 KiB), except the last.
     public static let fragmentQuantum = 327_680
+}
+
+/// Where an upload session stands, as `GET uploadUrl` reports it.
+public struct UploadSessionStatus: Sendable, Hashable {
+    /// Byte ranges the session still needs (`"26-"`, `"0-25"`...), in order.
+    public var nextExpectedRanges: [String]
+
+    /// Creates a status.
+    public init(nextExpectedRanges: [String]) {
+        self.nextExpectedRanges = nextExpectedRanges
+    }
+
+    /// The first byte the session still needs, or nil when it reports nothing missing (or nothing readable).
+    public var firstExpectedOffset: Int64? {
+        nextExpectedRanges.lazy.compactMap { range in
+            range.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false).first.flatMap { Int64($0) }
+        }.min()
+    }
 }
 
 /// What Graph answered to an upload fragment.

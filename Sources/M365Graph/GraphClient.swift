@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import QuickXorHash
 
 /// Microsoft Graph over AsyncHTTPClient, for one tenant.
 ///
@@ -42,10 +43,15 @@ public struct GraphClient: GraphAPI {
     private let throttle: ThrottleGate
     private let retryPolicy: RetryPolicy
     private let logger: Logger
-    private let userAgent: String
     private let pageSize: Int
 
-    /// Creates a client for one tenant.
+    /// The `User-Agent` Microsoft asks ISVs to send (`ISV|Company|Product/Version`), so it can tell Lifeboat's traffic apart.
+    static let userAgent = "ISV|Lifeboat|Lifeboat/0.1"
+
+    /// Creates a client for one tenant with its own throttle and token cache.
+    ///
+    /// Clients made this way do not share a `Retry-After` pause or a token with each other; make them from one
+    /// `GraphTenantRegistry` when several runs talk to the same tenant.
     /// - Parameters:
     ///   - httpClient: shared client, configured with `redirectConfiguration: .disallow` (see `makeHTTPClient`).
     ///   - pageSize: `$top` for delta and listings.
@@ -53,12 +59,21 @@ public struct GraphClient: GraphAPI {
         httpClient: HTTPClient, endpoints: GraphEndpoints, credentials: GraphCredentials,
         retryPolicy: RetryPolicy = RetryPolicy(), pageSize: Int = 200, logger: Logger
     ) {
+        self.init(
+            httpClient: httpClient, endpoints: endpoints,
+            tokens: GraphTokenProvider(httpClient: httpClient, endpoints: endpoints, credentials: credentials, userAgent: Self.userAgent),
+            throttle: ThrottleGate(), retryPolicy: retryPolicy, pageSize: pageSize, logger: logger)
+    }
+
+    /// Creates a client using a tenant's shared token cache and throttle (see `GraphTenantRegistry`).
+    init(
+        httpClient: HTTPClient, endpoints: GraphEndpoints, tokens: GraphTokenProvider, throttle: ThrottleGate,
+        retryPolicy: RetryPolicy, pageSize: Int, logger: Logger
+    ) {
         self.httpClient = httpClient
         self.endpoints = endpoints
-        self.userAgent = "ISV|Lifeboat|Lifeboat/0.1"
-        self.tokens = GraphTokenProvider(
-            httpClient: httpClient, endpoints: endpoints, credentials: credentials, userAgent: userAgent)
-        self.throttle = ThrottleGate()
+        self.tokens = tokens
+        self.throttle = throttle
         self.retryPolicy = retryPolicy
         self.pageSize = pageSize
         self.logger = logger
@@ -115,6 +130,10 @@ public struct GraphClient: GraphAPI {
 
     public func item(driveID: String, itemID: String) async throws -> GraphDriveItem {
         try await getJSON(GraphDriveItem.self, url: itemURL(driveID, itemID))
+    }
+
+    public func child(driveID: String, parentID: String, name: String) async throws -> GraphDriveItem {
+        try await getJSON(GraphDriveItem.self, url: itemURL(driveID, parentID) + ":/\(name.pathEncoded):")
     }
 
     public func children(driveID: String, itemID: String) async throws -> [GraphDriveItem] {
@@ -192,23 +211,44 @@ public struct GraphClient: GraphAPI {
         return try await decode(GraphDriveItem.self, response)
     }
 
+    /// Uploads `content` in one `PUT`.
+    ///
+    /// `replace` and `fail` are retried on 5xx and broken connections like reads. A replace is idempotent in content
+    /// (a retry after an answer lost on its way back adds one more, identical, version). A `fail` whose retry meets 409
+    /// after an attempt that may have gone through checks whether the file now there is its own (same size and
+    /// quickXorHash) and returns it if so. `rename` is never retried that way: a retry of an upload that went through
+    /// would make a second copy.
     public func uploadSmallFile(
         driveID: String, parentID: String, name: String, content: ByteBuffer, conflict: ConflictBehavior
     ) async throws -> GraphDriveItem {
         let url = itemURL(driveID, parentID) + ":/\(name.pathEncoded):/content?@microsoft.graph.conflictBehavior=\(conflict.rawValue)"
+        var ambiguous = false
         let response = try await send(
-            .PUT, url: url, body: content, contentType: "application/octet-stream", acceptedStatuses: [200, 201])
-        return try await decode(GraphDriveItem.self, response)
+            .PUT, url: url, body: content, contentType: "application/octet-stream", retryWrites: conflict != .rename,
+            ambiguous: &ambiguous, collectsBody: true, acceptedStatuses: [200, 201, 409])
+        guard response.status == .conflict else { return try await decode(GraphDriveItem.self, response) }
+        let error = Self.serviceError(status: 409, body: try? await response.body.collect(upTo: 1 << 20))
+        if ambiguous, conflict == .fail, let existing = try? await child(driveID: driveID, parentID: parentID, name: name),
+            existing.size == Int64(content.readableBytes),
+            existing.file?.hashes?.quickXorHash == QuickXorHasher.hash(Array(content.readableBytesView))
+        {
+            logger.debug("An upload retried after an unclear failure had gone through", metadata: ["lifeboat.graph.item": "\(existing.id)"])
+            return existing
+        }
+        throw error
     }
 
+    /// Opens an upload session; retried on 5xx and broken connections (a session opened twice leaves one to expire unused).
     public func createUploadSession(
         driveID: String, parentID: String, name: String, conflict: ConflictBehavior
     ) async throws -> UploadSession {
         let body: [String: Any] = ["item": ["@microsoft.graph.conflictBehavior": conflict.rawValue]]
         let data = try JSONSerialization.data(withJSONObject: body)
         let url = itemURL(driveID, parentID) + ":/\(name.pathEncoded):/createUploadSession"
+        var ambiguous = false
         let response = try await send(
-            .POST, url: url, body: ByteBuffer(data: data), contentType: "application/json", acceptedStatuses: [200])
+            .POST, url: url, body: ByteBuffer(data: data), contentType: "application/json", retryWrites: true,
+            ambiguous: &ambiguous, collectsBody: true, acceptedStatuses: [200])
         struct Answer: Decodable { var uploadUrl: String }
         let answer = try await decode(Answer.self, response)
         let absolute = answer.uploadUrl.hasPrefix("http") ? answer.uploadUrl : baseOrigin + answer.uploadUrl
@@ -225,11 +265,21 @@ public struct GraphClient: GraphAPI {
             .PUT, url: session.uploadURL, authorized: false, body: content, contentType: "application/octet-stream",
             extraHeaders: headers, acceptedStatuses: [200, 201, 202])
         if response.status == .accepted {
-            struct Progress: Decodable { var nextExpectedRanges: [String]? }
-            let progress = try await decode(Progress.self, response)
+            let progress = try await decode(SessionProgress.self, response)
             return .incomplete(nextExpectedRanges: progress.nextExpectedRanges ?? [])
         }
         return .completed(try await decode(GraphDriveItem.self, response))
+    }
+
+    public func uploadSessionStatus(_ session: UploadSession) async throws -> UploadSessionStatus {
+        let response = try await send(.GET, url: session.uploadURL, authorized: false, collectsBody: true, acceptedStatuses: [200])
+        let progress = try await decode(SessionProgress.self, response)
+        return UploadSessionStatus(nextExpectedRanges: progress.nextExpectedRanges ?? [])
+    }
+
+    /// The body of a session's progress (`202` to a fragment, `200` to `GET uploadUrl`).
+    private struct SessionProgress: Decodable {
+        var nextExpectedRanges: [String]?
     }
 
     // MARK: Transport
@@ -268,7 +318,7 @@ public struct GraphClient: GraphAPI {
     }
 
     private func getJSON<T: Decodable>(_ type: T.Type, url: String) async throws -> T {
-        let response = try await send(.GET, url: url, acceptedStatuses: [200])
+        let response = try await send(.GET, url: url, collectsBody: true, acceptedStatuses: [200])
         return try await decode(type, response)
     }
 
@@ -293,9 +343,27 @@ public struct GraphClient: GraphAPI {
     /// methods: an upload or a create may have taken effect.
     private func send(
         _ method: HTTPMethod, url: String, authorized: Bool = true, body: ByteBuffer? = nil, contentType: String? = nil,
-        extraHeaders: HTTPHeaders = [:], acceptedStatuses: Set<UInt>
+        extraHeaders: HTTPHeaders = [:], collectsBody: Bool = false, acceptedStatuses: Set<UInt>
+    ) async throws -> HTTPClientResponse {
+        var ambiguous = false
+        return try await send(
+            method, url: url, authorized: authorized, body: body, contentType: contentType, extraHeaders: extraHeaders,
+            retryWrites: false, ambiguous: &ambiguous, collectsBody: collectsBody, acceptedStatuses: acceptedStatuses)
+    }
+
+    /// Sends one request with retries, as above.
+    /// - Parameters:
+    ///   - retryWrites: retry server errors and broken connections even though the method is not idempotent; the
+    ///     caller knows how to recognise the effect of an earlier attempt.
+    ///   - ambiguous: set when an attempt failed in a way that leaves unknown whether Graph acted on it.
+    ///   - collectsBody: read an accepted answer's body (up to 64 MiB) before returning, retrying when it breaks.
+    private func send(
+        _ method: HTTPMethod, url: String, authorized: Bool = true, body: ByteBuffer? = nil, contentType: String? = nil,
+        extraHeaders: HTTPHeaders = [:], retryWrites: Bool, ambiguous: inout Bool, collectsBody: Bool = false,
+        acceptedStatuses: Set<UInt>
     ) async throws -> HTTPClientResponse {
         let idempotent = [HTTPMethod.GET, .HEAD, .DELETE, .OPTIONS].contains(method)
+        let retriesFailures = idempotent || retryWrites
         var attempt = 0
         var throttled = 0
         var backoff = retryPolicy.initialBackoff
@@ -304,7 +372,7 @@ public struct GraphClient: GraphAPI {
             try await throttle.waitUntilOpen()
             var request = HTTPClientRequest(url: url)
             request.method = method
-            request.headers.add(name: "User-Agent", value: userAgent)
+            request.headers.add(name: "User-Agent", value: Self.userAgent)
             request.headers.add(contentsOf: extraHeaders)
             var token: String?
             if authorized {
@@ -315,11 +383,18 @@ public struct GraphClient: GraphAPI {
             if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
             if let body { request.body = .bytes(body) }
 
-            let response: HTTPClientResponse
+            var response: HTTPClientResponse
             do {
                 response = try await httpClient.execute(request, timeout: .seconds(300), logger: logger)
+                if collectsBody, acceptedStatuses.contains(response.status.code) {
+                    // Read here so that an answer broken mid-body is retried like a connection that failed earlier.
+                    let body = try await response.body.collect(upTo: 64 << 20)
+                    response = HTTPClientResponse(
+                        version: response.version, status: response.status, headers: response.headers, body: .bytes(body))
+                }
             } catch {
-                guard idempotent, attempt < retryPolicy.maxAttempts else {
+                if !idempotent { ambiguous = true }
+                guard retriesFailures, attempt < retryPolicy.maxAttempts else {
                     throw GraphError.transport("\(method) \(Self.redacted(url)): \(error)")
                 }
                 logger.debug("Graph transport error, retrying", metadata: ["lifeboat.graph.attempt": "\(attempt)"])
@@ -339,21 +414,25 @@ public struct GraphClient: GraphAPI {
             if status == 429 || (status == 503 && retryAfter != nil) {
                 throttled += 1
                 attempt -= 1
+                let pause = retryAfter?.delay ?? jittered(backoff)
+                guard pause <= retryPolicy.maxRetryAfter else { throw GraphError.throttled(retryAfterSeconds: retryAfter?.seconds) }
+                // The pause holds every call of the tenant, even when this one gives up: Graph would refuse them too.
+                logger.info("Graph throttled the tenant; pausing", metadata: ["lifeboat.graph.retryAfter": "\(pause)"])
+                await throttle.pause(for: pause)
                 guard throttled <= retryPolicy.maxThrottledRetries else {
                     throw GraphError.throttled(retryAfterSeconds: retryAfter?.seconds)
                 }
-                let pause = retryAfter?.delay ?? jittered(backoff)
-                guard pause <= retryPolicy.maxRetryAfter else { throw GraphError.throttled(retryAfterSeconds: retryAfter?.seconds) }
-                logger.info("Graph throttled the tenant; pausing", metadata: ["lifeboat.graph.retryAfter": "\(pause)"])
-                await throttle.pause(for: pause)
                 backoff *= 2
                 continue
             }
-            if idempotent, [500, 502, 503, 504].contains(status), attempt < retryPolicy.maxAttempts {
-                logger.debug("Graph server error, retrying", metadata: ["lifeboat.graph.status": "\(status)"])
-                try await Task.sleep(for: jittered(backoff))
-                backoff *= 2
-                continue
+            if [500, 502, 503, 504].contains(status) {
+                if !idempotent { ambiguous = true }
+                if retriesFailures, attempt < retryPolicy.maxAttempts {
+                    logger.debug("Graph server error, retrying", metadata: ["lifeboat.graph.status": "\(status)"])
+                    try await Task.sleep(for: jittered(backoff))
+                    backoff *= 2
+                    continue
+                }
             }
             throw Self.serviceError(status: Int(status), body: errorBody)
         }

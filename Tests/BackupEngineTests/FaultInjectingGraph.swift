@@ -30,6 +30,9 @@ struct FaultInjectingGraph: GraphAPI {
     func drives(siteID: String) async throws -> [GraphDrive] { try await base.drives(siteID: siteID) }
     func delta(driveID: String, link: String?) async throws -> DeltaPage { try await base.delta(driveID: driveID, link: link) }
     func item(driveID: String, itemID: String) async throws -> GraphDriveItem { try await base.item(driveID: driveID, itemID: itemID) }
+    func child(driveID: String, parentID: String, name: String) async throws -> GraphDriveItem {
+        try await base.child(driveID: driveID, parentID: parentID, name: name)
+    }
     func children(driveID: String, itemID: String) async throws -> [GraphDriveItem] {
         try await base.children(driveID: driveID, itemID: itemID)
     }
@@ -73,6 +76,9 @@ struct FaultInjectingGraph: GraphAPI {
         -> UploadFragmentResult
     {
         try await base.uploadFragment(session, offset: offset, totalSize: totalSize, content: content)
+    }
+    func uploadSessionStatus(_ session: UploadSession) async throws -> UploadSessionStatus {
+        try await base.uploadSessionStatus(session)
     }
 
     /// The real download with one fault applied.

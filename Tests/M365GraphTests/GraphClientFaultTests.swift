@@ -84,6 +84,76 @@ struct GraphClientFaultTests {
         }
     }
 
+    @Test("small uploads are retried after dropped answers and 5xx; under fail, a retry that meets its own committed file returns it")
+    func smallUploadsSurviveFaults() async throws {
+        var plan = FaultPlan(seed: 6)
+        plan.uploadServerErrorShare = 0.2
+        plan.droppedUploadShare = 0.4
+        try await GraphClientHarness.with(retryPolicy: Self.patient, configure: { $0.faults = plan }) { h in
+            let drive = try #require(await h.tenant.drives().first)
+            let names = (0..<12).map { "restored-\($0).bin" }
+            for (index, name) in names.enumerated() {
+                let bytes = GraphClientUploadTests.bytes(1000 + index, seed: UInt8(index))
+                let conflict: M365Graph.ConflictBehavior = index.isMultiple(of: 2) ? .fail : .replace
+                let item = try await h.client.uploadSmallFile(
+                    driveID: drive.id, parentID: drive.rootItemID, name: name, content: ByteBuffer(bytes: bytes), conflict: conflict)
+                #expect(item.name == name)
+                #expect(await h.tenant.content(driveID: drive.id, itemID: item.id) == bytes, "\(name)")
+            }
+            let children = await h.tenant.children(driveID: drive.id, folderID: drive.rootItemID).map(\.name)
+            #expect(Set(children).isSuperset(of: names))
+            #expect(!children.contains { $0.hasPrefix("restored-") && !names.contains($0) }, "no second copy under another name")
+            // A fail upload whose answer was lost after it committed met 409 on its retry and was recognised.
+            let log = await h.simulator.requestLog.entries().filter { $0.method == "PUT" }
+            let recognised = zip(log, log.dropFirst()).contains { earlier, retry in
+                earlier.fault == .droppedUpload(stored: true) && retry.path == earlier.path && retry.status == 409
+            }
+            #expect(recognised)
+            #expect(log.contains { $0.fault == .droppedUpload(stored: false) })
+            #expect(log.contains { if case .serverError = $0.fault { true } else { false } })
+        }
+    }
+
+    @Test("upload sessions are opened through 5xx, and a session tells where to resume until it expires")
+    func uploadSessionStatus() async throws {
+        var plan = FaultPlan(seed: 7)
+        plan.uploadServerErrorShare = 0.5
+        plan.expiredUploadSessionShare = 1
+        plan.uploadSessionExpiresAfterFragments = 1
+        try await GraphClientHarness.with(retryPolicy: Self.patient, configure: { $0.faults = plan }) { h in
+            let drive = try #require(await h.tenant.drives().first)
+            var sessions: [UploadSession] = []
+            for index in 0..<4 {
+                sessions.append(
+                    try await h.client.createUploadSession(
+                        driveID: drive.id, parentID: drive.rootItemID, name: "big-\(index).bin", conflict: .replace))
+            }
+            let opened = await h.simulator.requestLog.entries().filter { $0.path.hasSuffix("/createUploadSession") }
+            #expect(opened.filter { $0.status == 200 }.count == 4)
+            #expect(opened.contains { $0.status >= 500 })
+
+            let session = sessions[0]
+            let bytes = GraphClientUploadTests.bytes(3 * UploadSession.fragmentQuantum, seed: 9)
+            #expect(try await h.client.uploadSessionStatus(session).firstExpectedOffset == 0)
+            var result: UploadFragmentResult?
+            for _ in 0..<10 where result == nil {
+                // Fragments may meet a 5xx (sent once, never retried by the client): ask the session and go on.
+                let offset = try await h.client.uploadSessionStatus(session).firstExpectedOffset ?? 0
+                result = try? await h.client.uploadFragment(
+                    session, offset: offset, totalSize: Int64(bytes.count),
+                    content: ByteBuffer(bytes: bytes[Int(offset)..<Int(offset) + UploadSession.fragmentQuantum]))
+            }
+            guard case .incomplete(let ranges) = try #require(result) else {
+                Issue.record("one fragment of three completed the file")
+                return
+            }
+            #expect(ranges == ["\(UploadSession.fragmentQuantum)-"])
+            let expired = await #expect(throws: GraphError.self) { try await h.client.uploadSessionStatus(session) }
+            #expect(expired?.isNotFound == true, "the session expired after its first fragment: \(String(describing: expired))")
+            try await h.client.cancelUploadSession(session)
+        }
+    }
+
     @Test("a tenant that throttles longer than the client accepts fails the call as throttled")
     func givesUpOnLongRetryAfter() async throws {
         var plan = FaultPlan(seed: 5)

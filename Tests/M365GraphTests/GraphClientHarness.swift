@@ -58,7 +58,8 @@ struct GraphClientHarness {
             retryPolicy: retryPolicy, pageSize: pageSize, logger: logger)
     }
 
-    private static var logger: Logger {
+    /// A logger that only speaks up for warnings.
+    static var logger: Logger {
         var logger = Logger(label: "lifeboat.test.graph")
         logger.logLevel = .warning
         return logger

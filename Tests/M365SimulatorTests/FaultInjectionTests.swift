@@ -52,6 +52,46 @@ struct FaultInjectionTests {
         }
     }
 
+    @Test("resource units: 1 per read, 2 per delta without token and per write; over budget 429 with Retry-After; RateLimit headers from 80%; throttled calls spend too")
+    func resourceUnitBudget() async throws {
+        var plan = FaultPlan(seed: 3)
+        // A minute-long window: the whole burst below lands in it however loaded the machine is.
+        plan.resourceUnitBudget = FaultPlan.ResourceUnitBudget(units: 10, window: .seconds(60))
+        try await SimulatorHarness.with(configure: { $0.faults = plan }) { h in
+            let drive = try #require(await h.simulator.tenant.drives().first)
+            func units(_ reply: SimulatorHarness.Reply) -> Int? { reply.headers.first(name: "x-ms-resource-unit").flatMap(Int.init) }
+            func remaining(_ reply: SimulatorHarness.Reply) -> Int? { reply.headers.first(name: "RateLimit-Remaining").flatMap(Int.init) }
+
+            let read = try await h.get("/users")
+            #expect(read.status == 200 && units(read) == 1 && remaining(read) == nil)
+            let fullDelta = try await h.get("/drives/\(drive.id)/root/delta")
+            #expect(fullDelta.status == 200 && units(fullDelta) == 2)
+            let link = try #require((fullDelta.json["@odata.deltaLink"] ?? fullDelta.json["@odata.nextLink"]) as? String)
+            let tokenDelta = try await h.get(link)
+            #expect(tokenDelta.status == 200 && units(tokenDelta) == 1)
+            let write = try await h.send(
+                .POST, "/drives/\(drive.id)/items/\(drive.rootItemID)/children", json: ["name": "Budget", "folder": [String: String]()])
+            #expect(write.status == 201 && units(write) == 2)
+            _ = try await h.get("/users")
+            // 8 of 10 units spent: the answers start telling how much is left.
+            let nearLimit = try await h.get("/users")
+            #expect(nearLimit.status == 200 && remaining(nearLimit) == 2)
+            #expect(nearLimit.headers.first(name: "RateLimit-Limit") == "10")
+            #expect(nearLimit.headers.first(name: "RateLimit-Reset").flatMap(Int.init).map { (1...60).contains($0) } == true)
+            #expect(remaining(try await h.get("/users")) == 1)
+            // 9 spent: a 2-unit delta does not fit and is throttled, and spends its units anyway...
+            let throttled = try await h.get("/drives/\(drive.id)/root/delta")
+            #expect(throttled.status == 429 && errorCode(throttled) == "activityLimitReached" && remaining(throttled) == 0)
+            #expect(throttled.headers.first(name: "Retry-After").flatMap(Int.init).map { (1...60).contains($0) } == true)
+            // ...so a 1-unit read that would have fit beside the first nine is throttled too.
+            #expect(try await h.get("/users").status == 429)
+            let token = try await SimulatorHarness.fetchToken(client: h.client, simulator: h.simulator, secret: h.simulator.clientSecret)
+            #expect(token.status == 200 && units(token) == nil, "the token endpoint costs nothing")
+            let throttledLog = await h.simulator.requestLog.entries().filter { $0.status == 429 }
+            #expect(throttledLog.count == 2 && throttledLog.allSatisfy { if case .throttled = $0.fault { true } else { false } })
+        }
+    }
+
     @Test("a reset download announces the full length, sends part of the body and drops the connection")
     func connectionReset() async throws {
         var plan = FaultPlan(seed: 3)

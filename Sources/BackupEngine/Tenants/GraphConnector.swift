@@ -11,21 +11,24 @@ public protocol GraphConnector: Sendable {
     func graph(for organization: Organization) async throws -> any GraphAPI
 }
 
-/// The production connector: one shared `HTTPClient`, credentials from the catalog.
+/// The production connector: one shared `HTTPClient`, credentials from the catalog, and one throttle and token cache
+/// per tenant shared by every client it makes (and by copies of it), so concurrent runs of an organization wait out the
+/// same `Retry-After` and sign in once.
 public struct CatalogGraphConnector: GraphConnector {
     private let catalog: any CatalogStore
-    private let httpClient: HTTPClient
+    private let tenants: GraphTenantRegistry
     private let retryPolicy: GraphClient.RetryPolicy
     private let logger: Logger
 
     /// Creates a connector; the caller owns `httpClient` (create it with `GraphClient.makeHTTPClient()`).
+    /// Create one per process: clients of different connectors do not share a throttle.
     /// - Parameter retryPolicy: how each client insists on transient failures (tests shorten the backoff).
     public init(
         catalog: any CatalogStore, httpClient: HTTPClient, retryPolicy: GraphClient.RetryPolicy = GraphClient.RetryPolicy(),
         logger: Logger
     ) {
         self.catalog = catalog
-        self.httpClient = httpClient
+        self.tenants = GraphTenantRegistry(httpClient: httpClient)
         self.retryPolicy = retryPolicy
         self.logger = logger
     }
@@ -36,8 +39,7 @@ public struct CatalogGraphConnector: GraphConnector {
         }
         var logger = logger
         logger[metadataKey: "lifeboat.organization"] = "\(organization.name)"
-        return GraphClient(
-            httpClient: httpClient,
+        return await tenants.client(
             endpoints: GraphEndpoints(loginBaseURL: organization.loginBaseURL, graphBaseURL: organization.graphBaseURL),
             credentials: GraphCredentials(
                 tenantID: organization.tenantID, clientID: organization.clientID, clientSecret: secret),

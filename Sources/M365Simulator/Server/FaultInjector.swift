@@ -11,12 +11,47 @@ actor FaultInjector {
         case answer(SimulatedFault)
         /// Serve the download but close the connection after `share` (0..<1) of its body.
         case cutBody(share: Double)
+        /// Close the connection of an upload before its answer's body, after storing its bytes or without.
+        case dropUpload(stored: Bool)
+    }
+
+    /// What one request costs against the resource-unit budget, and what its answer tells the client.
+    struct ResourceCharge: Sendable {
+        /// Units the request spent (throttled or not).
+        var units: Int
+        /// Seconds to announce in `Retry-After` when the request is throttled; nil when it goes through.
+        var retryAfterSeconds: Int?
+        /// `x-ms-resource-unit`, and the `RateLimit-*` headers near the limit.
+        var headers: [(name: String, value: String)]
+    }
+
+    /// An upload request, by what stays the same from one run to the next.
+    enum UploadRequest: Sendable, Hashable {
+        /// `PUT .../content`; `path` is the request's path.
+        case simpleUpload(path: String)
+        /// `POST .../createUploadSession`; `path` is the request's path.
+        case createSession(path: String)
+        /// `PUT` of the bytes from `start` on an upload session.
+        case fragment(sessionID: String, start: Int)
     }
 
     private let plan: FaultPlan
     private var generator: SplitMix64
     private var windowStart: ContinuousClock.Instant?
     private var requestsInWindow = 0
+
+    /// Attempts so far by upload identity, so a retry draws anew.
+    private var uploadAttempts: [String: Int] = [:]
+    /// Sessions opened so far by `createUploadSession` path.
+    private var sessionsByPath: [String: Int] = [:]
+    /// Sessions of each `createUploadSession` path expired in a row, up to the last one opened.
+    private var expiringInARow: [String: Int] = [:]
+    /// A stable identity for each upload session id (the file's path and the session's ordinal for it).
+    private var sessionIdentities: [String: String] = [:]
+
+    /// Units spent within the budget's window, oldest first.
+    private var spent: [(at: ContinuousClock.Instant, units: Int)] = []
+    private var spentTotal = 0
 
     init(plan: FaultPlan) {
         self.plan = plan
@@ -45,6 +80,118 @@ actor FaultInjector {
         threshold += plan.connectionResetShare
         if draw < threshold { return .cutBody(share: uniform()) }
         return .none
+    }
+
+    /// Charges a request against the resource-unit budget; nil when there is no budget or the request costs nothing.
+    func charge(method: String, path: String, query: String) -> ResourceCharge? {
+        guard let budget = plan.resourceUnitBudget, let units = Self.resourceUnits(method: method, path: path, query: query) else {
+            return nil
+        }
+        let now = ContinuousClock.now
+        forgetSpending(before: now - budget.window)
+        let overspends = spentTotal + units > budget.units
+        // Throttled calls spend too: a client that keeps knocking keeps the window full.
+        spent.append((now, units))
+        spentTotal += units
+        var headers: [(name: String, value: String)] = [("x-ms-resource-unit", String(units))]
+        if spentTotal * 5 >= budget.units * 4, let oldest = spent.first {
+            headers += [
+                ("RateLimit-Limit", String(budget.units)), ("RateLimit-Remaining", String(max(0, budget.units - spentTotal))),
+                ("RateLimit-Reset", String(Self.wholeSeconds(oldest.at + budget.window - now))),
+            ]
+        }
+        guard overspends else { return ResourceCharge(units: units, retryAfterSeconds: nil, headers: headers) }
+        // The window has room for this request again once enough of the oldest spending has left it.
+        var leaving = 0
+        var roomAt = now + budget.window
+        for entry in spent where spentTotal - leaving + units > budget.units {
+            leaving += entry.units
+            roomAt = entry.at + budget.window
+        }
+        return ResourceCharge(units: units, retryAfterSeconds: max(1, Self.wholeSeconds(roomAt - now)), headers: headers)
+    }
+
+    private func forgetSpending(before horizon: ContinuousClock.Instant) {
+        let expired = spent.prefix { $0.at <= horizon }
+        guard !expired.isEmpty else { return }
+        spentTotal -= expired.reduce(0) { $0 + $1.units }
+        spent.removeFirst(expired.count)
+    }
+
+    /// What Graph charges for a request; nil for requests outside Graph (the token endpoint, the admin API).
+    static func resourceUnits(method: String, path: String, query: String) -> Int? {
+        let charged = path.hasPrefix("/v1.0/") || path.hasPrefix("/download/") || path.hasPrefix("/upload/")
+        guard charged else { return nil }
+        if path.hasSuffix("/permissions") { return 5 }
+        guard method == "GET" else { return 2 }
+        if path.hasSuffix("/delta") || path.hasSuffix("/delta()") {
+            let hasToken = query.split(separator: "&").contains { $0.hasPrefix("token=") }
+            return hasToken ? 1 : 2
+        }
+        return 1
+    }
+
+    private static func wholeSeconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        return max(0, Int(seconds) + (attoseconds > 0 ? 1 : 0))
+    }
+
+    /// Decides the fate of an upload request from the seed and the request's identity (see `FaultPlan`).
+    func decideUpload(_ request: UploadRequest) -> Decision {
+        guard plan.faultsUploads else { return .none }
+        let identity: String
+        switch request {
+        case .simpleUpload(let path): identity = "PUT \(path)"
+        case .createSession(let path): identity = "POST \(path)"
+        case .fragment(let sessionID, let start): identity = "\(sessionIdentities[sessionID] ?? "session \(sessionID)") @\(start)"
+        }
+        let attempt = uploadAttempts[identity, default: 0]
+        uploadAttempts[identity] = attempt + 1
+        var draws = Self.generator(seed: plan.seed, key: "\(identity) #\(attempt)")
+        let draw = Self.uniform(&draws)
+        var threshold = plan.uploadServerErrorShare
+        if draw < threshold, !plan.serverErrorStatuses.isEmpty {
+            return .answer(.serverError(status: plan.serverErrorStatuses[Int(draws.next() % UInt64(plan.serverErrorStatuses.count))]))
+        }
+        if case .fragment = request {
+            threshold += plan.rejectedFragmentShare
+            if draw < threshold { return .answer(.rejectedFragment) }
+        }
+        if case .createSession = request { return .none }
+        threshold += plan.droppedUploadShare
+        if draw < threshold { return .dropUpload(stored: Self.uniform(&draws) < 0.5) }
+        return .none
+    }
+
+    /// Registers a session opened by `createUploadSession` at `path`; returns how many fragments it accepts before the
+    /// plan expires it, or nil when it lives its normal life.
+    func uploadSessionOpened(id: String, path: String) -> Int? {
+        let ordinal = sessionsByPath[path, default: 0]
+        sessionsByPath[path] = ordinal + 1
+        let identity = "\(path) session #\(ordinal)"
+        sessionIdentities[id] = identity
+        guard plan.expiredUploadSessionShare > 0 else { return nil }
+        var draws = Self.generator(seed: plan.seed, key: "\(identity) expiry")
+        let inARow = expiringInARow[path, default: 0]
+        guard inARow < plan.expiringUploadSessionsInARow, Self.uniform(&draws) < plan.expiredUploadSessionShare else {
+            expiringInARow[path] = 0
+            return nil
+        }
+        expiringInARow[path] = inARow + 1
+        return max(0, plan.uploadSessionExpiresAfterFragments)
+    }
+
+    /// A generator whose output depends only on `seed` and `key` (FNV-1a of the key mixed into the seed).
+    private static func generator(seed: UInt64, key: String) -> SplitMix64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in key.utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+        }
+        return SplitMix64(seed: seed ^ hash)
+    }
+
+    private static func uniform(_ generator: inout SplitMix64) -> Double {
+        Double(generator.next() >> 11) / Double(1 << 53)
     }
 
     /// Counts a request against the budget; returns the seconds to announce in `Retry-After` when it is spent.

@@ -189,6 +189,9 @@ extension GraphResponder {
         let session = try await tenant.createUploadSession(
             driveID: drive.id, parentID: parentID, name: name, conflict: conflict,
             fileSystemInfo: Self.fileSystemInfo(item["fileSystemInfo"]), lifetime: configuration.uploadSessionLifetime.seconds)
+        if let allowance = await faults.uploadSessionOpened(id: session.id, path: call.request.uri.path) {
+            await tenant.limitUploadSession(id: session.id, fragments: allowance)
+        }
         return GraphJSON.response(
             .ok,
             [

@@ -37,8 +37,22 @@ struct GraphResponder: HTTPResponder {
             query: Self.parseQuery(request.uri.query ?? ""))
         var fault: SimulatedFault?
         var response: Response
+        let charge = await faults.charge(
+            method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "")
         do {
-            switch await faults.decide(method: request.method.rawValue, path: request.uri.path) {
+            let decision: FaultInjector.Decision
+            if let retryAfter = charge?.retryAfterSeconds {
+                decision = .answer(.throttled(retryAfterSeconds: retryAfter))
+            } else if request.uri.path.hasPrefix("/upload/"),
+                await tenant.uploadSessionExpiredByFault(id: String(request.uri.path.dropFirst("/upload/".count)))
+            {
+                decision = .answer(.expiredUploadSession)
+            } else if let upload = Self.uploadRequest(request) {
+                decision = await faults.decideUpload(upload)
+            } else {
+                decision = await faults.decide(method: request.method.rawValue, path: request.uri.path)
+            }
+            switch decision {
             case .none:
                 response = try await route(call, request: &request)
             case .answer(let injected):
@@ -51,6 +65,16 @@ struct GraphResponder: HTTPResponder {
                     response.headers[Self.cutAfterHeader] = nil
                     fault = .connectionReset(afterBytes: sent)
                 }
+            case .dropUpload(let stored):
+                if stored {
+                    response = Self.dropped(try await route(call, request: &request))
+                } else {
+                    // The bytes arrived, as far as the client can tell, and the connection died before they were kept.
+                    _ = try await request.collectBody(upTo: 256 << 20)
+                    let status: HTTPResponse.Status = request.uri.path.hasPrefix("/upload/") ? .accepted : .created
+                    response = Self.dropped(Response(status: status, body: ResponseBody(byteBuffer: ByteBuffer(string: "{}"))))
+                }
+                fault = .droppedUpload(stored: stored)
             }
         } catch let error as M365SimulatorError {
             var headers: HTTPFields = [:]
@@ -60,6 +84,9 @@ struct GraphResponder: HTTPResponder {
             response = GraphJSON.error(
                 error.status, code: error.code, message: error.message, requestID: requestID,
                 clientRequestID: call.clientRequestID, headers: headers)
+        }
+        for header in charge?.headers ?? [] {
+            if let name = HTTPFields.Element.Name(header.name) { response.headers[name] = header.value }
         }
         response.headers[HTTPFields.Element.Name("request-id")!] = requestID
         response.headers[HTTPFields.Element.Name("client-request-id")!] = call.clientRequestID
@@ -122,6 +149,40 @@ struct GraphResponder: HTTPResponder {
             return expiredDownloadURL(call)
         case .connectionReset:
             preconditionFailure("FaultInjector cuts a served body for a reset; a reset has no answer of its own")
+        case .droppedUpload:
+            preconditionFailure("FaultInjector drops an upload's answer; a dropped upload has no answer of its own")
+        case .rejectedFragment:
+            return GraphJSON.error(
+                416, code: "invalidRange", message: "The fragment could not be accepted; ask the session for nextExpectedRanges.",
+                requestID: call.requestID, clientRequestID: call.clientRequestID)
+        case .expiredUploadSession:
+            return GraphJSON.error(
+                404, code: "itemNotFound", message: "The upload session does not exist or has expired; create a new one.",
+                requestID: call.requestID, clientRequestID: call.clientRequestID)
+        }
+    }
+
+    /// `response`'s status and headers, then a connection closed before its body, as when a network drops an answer.
+    static func dropped(_ response: Response) -> Response {
+        let length = max(1, response.body.contentLength ?? 1)
+        return Response(
+            status: response.status, headers: response.headers,
+            body: ResponseBody(contentLength: length) { _ in throw FaultInjector.ConnectionReset() })
+    }
+
+    /// The upload an upload fault may hit, or nil for any other request.
+    static func uploadRequest(_ request: Request) -> FaultInjector.UploadRequest? {
+        let path = request.uri.path
+        switch request.method {
+        case .put where path.hasPrefix("/upload/"):
+            let start = request.headers[.contentRange].flatMap(parseContentRange)?.start ?? -1
+            return .fragment(sessionID: String(path.dropFirst("/upload/".count)), start: start)
+        case .put where path.hasPrefix("/v1.0/") && path.hasSuffix("/content"):
+            return .simpleUpload(path: path)
+        case .post where path.hasPrefix("/v1.0/") && path.hasSuffix("/createUploadSession"):
+            return .createSession(path: path)
+        default:
+            return nil
         }
     }
 

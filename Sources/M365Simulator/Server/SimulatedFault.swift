@@ -8,4 +8,11 @@ public enum SimulatedFault: Sendable, Hashable {
     case expiredDownloadURL
     /// A download response whose connection was closed after `afterBytes` bytes of its body.
     case connectionReset(afterBytes: Int)
+    /// An upload fragment answered 416 `invalidRange` and not stored.
+    case rejectedFragment
+    /// An upload whose connection closed before the answer's body; `stored` tells whether its bytes were kept
+    /// (a fragment stored, a simple upload committed) or dropped.
+    case droppedUpload(stored: Bool)
+    /// A request on an upload session the plan expired mid-upload, answered 404 `itemNotFound`.
+    case expiredUploadSession
 }

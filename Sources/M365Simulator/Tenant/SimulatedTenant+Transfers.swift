@@ -104,6 +104,10 @@ extension SimulatedTenant {
         session.total = total
         session.received.append(contentsOf: bytes)
         if session.received.count < total {
+            if let allowance = session.fragmentAllowance {
+                session.fragmentAllowance = allowance - 1
+                session.expiredByFault = allowance <= 1
+            }
             uploadSessions[id] = session
             return .incomplete(nextExpected: session.received.count, expiresAt: session.expiresAt)
         }
@@ -115,11 +119,25 @@ extension SimulatedTenant {
     }
 
     func requireUploadSession(_ id: String) throws -> UploadSessionState {
-        guard let session = uploadSessions[id], session.expiresAt > Date() else {
-            uploadSessions[id] = nil
+        guard let session = uploadSessions[id], !session.expiredByFault, session.expiresAt > Date() else {
+            if uploadSessions[id]?.expiredByFault != true { uploadSessions[id] = nil }
             throw M365SimulatorError.itemNotFound("The upload session does not exist or has expired; create a new one.")
         }
         return session
+    }
+
+    /// Makes a session expire once it has accepted `fragments` fragments without completing its file (a fault plan's
+    /// mid-upload expiry); zero expires it now.
+    func limitUploadSession(id: String, fragments: Int) {
+        guard var session = uploadSessions[id] else { return }
+        session.fragmentAllowance = fragments
+        session.expiredByFault = fragments <= 0
+        uploadSessions[id] = session
+    }
+
+    /// Whether the fault plan expired this session (its requests then answer 404).
+    func uploadSessionExpiredByFault(id: String) -> Bool {
+        uploadSessions[id]?.expiredByFault == true
     }
 }
 

@@ -10,6 +10,11 @@ struct UploadSessionState: Sendable {
     var expiresAt: Date
     var total: Int?
     var received: [UInt8]
+    /// Fragments the session still accepts before the fault plan expires it; nil when it lives its normal life.
+    var fragmentAllowance: Int? = nil
+    /// Whether the fault plan expired the session: it answers 404 like a session past its lifetime, and stays known as
+    /// expired so the request log can say why.
+    var expiredByFault = false
 }
 
 /// Result of accepting one upload fragment.
