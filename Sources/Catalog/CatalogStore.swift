@@ -168,6 +168,7 @@ public protocol CatalogStore: Sendable {
     func restoreSession(id: UUID) async throws -> RestoreSession?
     func restoreSessions() async throws -> [RestoreSession]
     func updateRestoreSession(_ session: RestoreSession) async throws
+    /// Appends events after each session's existing ones; the catalog assigns their positions, in the order given.
     func appendRestoreSessionEvents(_ events: [RestoreSessionEvent]) async throws
     func restoreSessionEvents(sessionID: UUID) async throws -> [RestoreSessionEvent]
     /// One page of a session's events by their order.

@@ -179,8 +179,21 @@ struct EntityTests {
             )
         }
         try await catalog.appendRestoreSessionEvents(events)
-        #expect(try await catalog.restoreSessionEvents(sessionID: session.id) == events.reversed())
+        // Positions are the catalog's, in the order appended, whatever order the events carried.
+        var expected = events
+        for index in expected.indices { expected[index].order = index }
+        #expect(try await catalog.restoreSessionEvents(sessionID: session.id) == expected)
         #expect(try await catalog.restoreSessionEvents(sessionID: second.id).isEmpty)
+        // A second writer's events (another restore into the same session) follow, never sharing a position.
+        let later = RestoreSessionEvent(
+            sessionID: session.id, order: 0, type: "restore", status: .success, title: "Later", message: "done", startTime: epoch)
+        let other = RestoreSessionEvent(
+            sessionID: second.id, order: 7, type: "restore", status: .success, title: "Other", message: "done", startTime: epoch)
+        try await catalog.appendRestoreSessionEvents([later, other])
+        #expect(try await catalog.restoreSessionEvents(sessionID: session.id).map(\.order) == [0, 1, 2, 3])
+        #expect(try await catalog.restoreSessionEvents(sessionID: second.id).map(\.order) == [0])
+        #expect(try await catalog.restoreSessionEvents(sessionID: session.id, offset: 2, limit: 5).map(\.title) == ["Item 0", "Later"])
+        #expect(try await catalog.restoreSessionEventCount(sessionID: session.id) == 4)
         try await catalog.shutdown()
     }
 

@@ -32,7 +32,6 @@ actor RestoreJournal {
     /// Veeam's event type: `Restore` for restores, `Save` for exports.
     private let eventType: String
     private var sessionID: UUID?
-    private var nextEventOrder = 0
     private var pendingErrors: [RunError] = []
     private var pendingEvents: [RestoreSessionEvent] = []
     private(set) var counters = RunCounters()
@@ -44,11 +43,10 @@ actor RestoreJournal {
         self.eventType = kind == .export ? "Save" : "Restore"
     }
 
-    /// Sends per-item events to a restore session from now on.
+    /// Sends per-item events to a restore session from now on (the catalog places them after the session's others).
     func attach(sessionID: UUID?) async {
         guard let sessionID else { return }
         self.sessionID = sessionID
-        nextEventOrder = (try? await catalog.restoreSessionEventCount(sessionID: sessionID)) ?? 0
     }
 
     /// Records one item's outcome.
@@ -79,11 +77,10 @@ actor RestoreJournal {
         if let sessionID {
             pendingEvents.append(
                 RestoreSessionEvent(
-                    sessionID: sessionID, order: nextEventOrder, type: eventType, status: status, title: title,
+                    sessionID: sessionID, order: 0, type: eventType, status: status, title: title,
                     message: message, itemName: outcome.name, itemType: outcome.isFolder ? "Folder" : "Document",
                     itemSizeBytes: outcome.isFolder ? nil : outcome.size, source: outcome.sourcePath,
                     target: outcome.targetPath, startTime: outcome.startTime, endTime: outcome.endTime))
-            nextEventOrder += 1
         }
         if pendingErrors.count + pendingEvents.count >= Self.batchSize { try await flush() }
     }

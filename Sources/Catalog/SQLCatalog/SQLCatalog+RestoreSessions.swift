@@ -52,15 +52,30 @@ extension SQLCatalog {
         guard !updated.isEmpty else { throw CatalogError.notFound("Restore session \(session.id)") }
     }
 
-    /// Appends events (to any sessions) in one transaction.
+    /// Appends events (to any sessions) in one transaction, after each session's existing events: positions are
+    /// assigned here, in the order given, so two writers appending to one session never share a position (the
+    /// events' own `order` is ignored).
     public func appendRestoreSessionEvents(_ events: [RestoreSessionEvent]) async throws {
         guard !events.isEmpty else { return }
         let batchSize = rowsPerStatement(columnCount: 14)
         try await database.transaction { db in
-            for start in stride(from: 0, to: events.count, by: batchSize) {
-                let values = events[start..<min(start + batchSize, events.count)].map { event -> SQLQueryString in
+            var next: [UUID: Int64] = [:]
+            var positioned: [(RestoreSessionEvent, Int64)] = []
+            for event in events {
+                if next[event.sessionID] == nil {
+                    let last = try await db.raw("""
+                        SELECT MAX(position) AS last_position FROM restore_session_events
+                        WHERE session_id = \(bind: event.sessionID.catalogText)
+                        """).first(decodingColumn: "last_position", as: Int64?.self) ?? nil
+                    next[event.sessionID] = (last ?? -1) + 1
+                }
+                positioned.append((event, next[event.sessionID]!))
+                next[event.sessionID]! += 1
+            }
+            for start in stride(from: 0, to: positioned.count, by: batchSize) {
+                let values = positioned[start..<min(start + batchSize, positioned.count)].map { event, position -> SQLQueryString in
                     """
-                    (\(bind: event.id.catalogText), \(bind: event.sessionID.catalogText), \(bind: Int64(event.order)), \
+                    (\(bind: event.id.catalogText), \(bind: event.sessionID.catalogText), \(bind: position), \
                     \(bind: event.type), \(bind: event.status.rawValue), \(bind: event.title), \(bind: event.message), \
                     \(bind: event.itemName), \(bind: event.itemType), \(bind: event.itemSizeBytes), \(bind: event.source), \
                     \(bind: event.target), \(bind: event.startTime.catalogMilliseconds), \
