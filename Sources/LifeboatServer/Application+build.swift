@@ -66,7 +66,9 @@ public func buildRouter(_ dependencies: ServerDependencies) -> Router<LifeboatRe
         catalog: dependencies.catalog, worker: dependencies.worker, issuer: dependencies.issuer, hasher: dependencies.hasher
     ).addRoutes(to: v6)
     VeeamRestoreSessionRoutes(catalog: dependencies.catalog).addRoutes(to: v6)
-    VeeamOneDriveActionRoutes(catalog: dependencies.catalog, restores: dependencies.restores).addRoutes(to: v3)
+    let oneDriveActions = VeeamOneDriveActionRoutes(catalog: dependencies.catalog, restores: dependencies.restores)
+    oneDriveActions.addRoutes(to: v3)
+    oneDriveActions.addV6Routes(to: v6)
     return router
 }
 

@@ -203,6 +203,47 @@ struct VeeamOneDriveActionTests {
         }
     }
 
+    @Test("v6's bulk restore (RESTBulkRestoreConfig) restores in place and answers per-OneDrive statistics in Veeam's schema")
+    func v6BulkRestore() async throws {
+        try await VeeamAPIHarness.with { harness in
+            let tenant = harness.fixture.simulator.tenant
+            let drives = await tenant.drives().filter { $0.kind == .business }
+            let drive = try #require(drives.first)
+            let gone = try #require(drives.dropFirst().first)
+            let file = try #require(await tenant.allFiles(driveID: drive.id).first { $0.size > 0 })
+            let bytes = await tenant.content(driveID: drive.id, itemID: file.id)
+            _ = try await harness.fixture.backUp()
+            try await tenant.delete(driveID: drive.id, itemID: file.id)
+            let token = try await harness.signIn()
+            let (sessionID, oneDrive) = try await explore(harness, token: token, driveID: drive.id)
+            let path = "/v6/RestoreSessions/\(sessionID)/Organization/OneDrives/restore"
+            let template = "/v6/RestoreSessions/{restoreSessionId}/Organization/OneDrives/restore"
+
+            let restored = try await harness.send(
+                .post, path, token: token, body: #"{"documentAction": "Keep", "skipUnresolved": false, "oneDrives": [\#(oneDrive)]}"#)
+            let statistics = try harness.conformingBody(restored, .post, template)
+            #expect(statistics["status"]?.stringValue == "Success")
+            #expect(statistics["details"]?.arrayValue?.first?["oneDrive"]?["id"]?.stringValue == drive.id)
+            let parent = try #require(file.parentID)
+            let back = try #require(await tenant.children(driveID: drive.id, folderID: parent).first { $0.name == file.name })
+            let backBytes = await tenant.content(driveID: drive.id, itemID: back.id)
+            #expect(backBytes == bytes, "the deleted file is back byte for byte")
+
+            try await tenant.deleteDrive(driveID: gone.id)
+            let both = try await harness.send(
+                .post, path, token: token,
+                body: #"{"documentAction": "overwrite", "oneDrives": [\#(oneDrive), {"id": "\#(gone.id)"}]}"#)
+            let mixed = try harness.conformingBody(both, .post, template)
+            #expect(mixed["status"]?.stringValue == "Warning")
+            let failed = mixed["details"]?.arrayValue?.first { $0["oneDrive"]?["id"]?.stringValue == gone.id }
+            #expect(failed?["status"]?.stringValue == "Failed")
+            #expect(failed?["details"]?["restoreIssues"]?.arrayValue?.isEmpty == false, "the items that could not be restored are listed")
+
+            let bad = try await harness.send(.post, path, token: token, body: #"{"documentAction": "Merge", "oneDrives": [\#(oneDrive)]}"#)
+            try harness.expectRefusal(bad, .badRequest, .post, template, mentioning: "DocumentAction")
+        }
+    }
+
     @Test("with three restore jobs running for the organization the action answers 429, and runs once one has ended")
     func admissionLimit() async throws {
         try await VeeamAPIHarness.with { harness in

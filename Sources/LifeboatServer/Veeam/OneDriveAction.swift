@@ -37,6 +37,19 @@ struct OneDriveAction: Sendable {
         guard let options = try body.object(name, field: kind.rawValue) else {
             throw RequestError.invalidField(name: kind.rawValue, reason: "expected an object with the action's options")
         }
+        try self.init(kind: kind, options: options)
+    }
+
+    /// Parses the body of v6's `POST .../Organization/OneDrives/restore` (`RESTBulkRestoreConfig`): the options
+    /// without a wrapper, always a restore to the original location of the version at the point in time.
+    init(parsingBulkRestore bytes: [UInt8]) throws {
+        let options = try CaseInsensitiveJSON(
+            parsing: bytes, expecting: #"RESTBulkRestoreConfig {"documentAction", "skipUnresolved", "oneDrives": [...]}"#)
+        try self.init(kind: .restoreToOriginalLocation, options: options)
+        documentVersion = .last
+    }
+
+    private init(kind: Kind, options: CaseInsensitiveJSON) throws {
         self.kind = kind
         documentAction = try Self.enumValue(options, "DocumentAction", default: .overwrite)
         documentVersion = try Self.enumValue(options, "DocumentVersion", default: .last)

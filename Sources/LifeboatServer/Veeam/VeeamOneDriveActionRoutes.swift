@@ -21,6 +21,46 @@ struct VeeamOneDriveActionRoutes {
         group.post("RestoreSessions/{restoreSessionId}/Organization/OneDrives/Action", use: oneDrivesAction)
     }
 
+    /// Adds v6's bulk restore (`POST .../Organization/OneDrives/restore`) to the `/v6` group.
+    func addV6Routes(to group: RouterGroup<LifeboatRequestContext>) {
+        group.post("RestoreSessions/{restoreSessionId}/Organization/OneDrives/restore", use: bulkRestore)
+    }
+
+    /// `POST /v6/RestoreSessions/{restoreSessionId}/Organization/OneDrives/restore` (`RESTBulkRestoreConfig`): restores
+    /// each listed OneDrive to its original location, one restore job per OneDrive, while the request waits, and
+    /// answers `RESTSharePointBulkRestoreStatistics` with each OneDrive's status and the items that failed (at most
+    /// 100 per OneDrive; the rest are in the session's events).
+    @Sendable func bulkRestore(_ request: Request, context: LifeboatRequestContext) async throws -> Response {
+        let sessionID = try context.parameters.requireUUID("restoreSessionId")
+        guard let session = try await catalog.restoreSession(id: sessionID) else {
+            throw RequestError.notFound(resource: "Restore session", id: sessionID.uuidString.lowercased())
+        }
+        let body = try await request.body.collect(upTo: 4 * 1024 * 1024)
+        let action = try OneDriveAction(parsingBulkRestore: Array(body.readableBytesView))
+        let restoreRequest = try await resolve(action, in: session)
+        var details: [RESTSharePointBulkRestoreStatistics.OneDriveDetail] = []
+        for selection in restoreRequest.selections {
+            var single = restoreRequest
+            single.selections = [selection]
+            let run = try await restores.runNow(single)
+            let issues = try await catalog.runErrors(runID: run.id).prefix(100).map(RESTSharePointBulkRestoreStatistics.RestoreIssue.init)
+            let drive = try await catalog.drive(id: selection.driveID)
+            details.append(
+                .init(
+                    oneDrive: drive.map { RESTOneDrive($0, sessionID: session.id) }
+                        ?? RESTOneDrive(id: selection.driveID, sessionID: session.id),
+                    status: RESTSharePointBulkRestoreStatistics.status(run.state),
+                    error: run.state == .failed ? issues.first?.error : nil,
+                    details: .init(failedRestrictionsCount: 0, restoreIssues: issues)))
+        }
+        let statuses = Set(details.map(\.status))
+        let overall = statuses == ["Success"] ? "Success" : statuses == ["Failed"] ? "Failed" : "Warning"
+        return try JSONResponse.make(
+            RESTSharePointBulkRestoreStatistics(
+                status: overall, details: details,
+                error: overall == "Failed" ? "No OneDrive could be restored; see each OneDrive's restore issues." : nil))
+    }
+
     /// `POST /v3/RestoreSessions/{restoreSessionId}/Organization/OneDrives/Action`.
     @Sendable func oneDrivesAction(_ request: Request, context: LifeboatRequestContext) async throws -> Response {
         let sessionID = try context.parameters.requireUUID("restoreSessionId")

@@ -25,6 +25,15 @@ struct RESTOneDrive: Encodable, Sendable {
         ]
     }
 
+    /// A OneDrive the catalog no longer describes, known only by its id.
+    init(id: String, sessionID: UUID) {
+        let base = Self.href(sessionID: sessionID, driveID: id)
+        self.id = id
+        self.name = id
+        self.url = ""
+        self._links = ["self": RESTLink(href: base)]
+    }
+
     /// The name Veeam shows for a OneDrive: its owner's display name, else the drive's own name.
     static func displayName(_ drive: ProtectedDrive) -> String {
         if let owner = drive.ownerDisplayName, !owner.isEmpty { return owner }
