@@ -12,7 +12,8 @@ struct FaultToleranceTests {
         try await BackupFixture.with(configure: { $0.faults = plan }) { fixture in
             let snapshot = await TenantSnapshot.capture(fixture.simulator.tenant)
             let run = try await fixture.backUp()
-            #expect(run.state == .succeeded, sourceLocation: sourceLocation)
+            let errors = try await fixture.catalog.runErrors(runID: run.id).map { "\($0.itemPath ?? "-"): \($0.message)" }
+            #expect(run.state == .succeeded, "\(errors)", sourceLocation: sourceLocation)
             #expect(run.counters.itemsFailed == 0, sourceLocation: sourceLocation)
             let points = try await fixture.catalog.restorePoints(RestorePointFilter(jobID: fixture.job.id))
             let point = try #require(points.first, sourceLocation: sourceLocation)

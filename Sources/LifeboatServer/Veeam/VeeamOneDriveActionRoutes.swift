@@ -31,13 +31,7 @@ struct VeeamOneDriveActionRoutes {
     /// answers `RESTSharePointBulkRestoreStatistics` with each OneDrive's status and the items that failed (at most
     /// 100 per OneDrive; the rest are in the session's events).
     @Sendable func bulkRestore(_ request: Request, context: LifeboatRequestContext) async throws -> Response {
-        let sessionID = try context.parameters.requireUUID("restoreSessionId")
-        guard let session = try await catalog.restoreSession(id: sessionID) else {
-            throw RequestError.notFound(resource: "Restore session", id: sessionID.uuidString.lowercased())
-        }
-        let body = try await request.body.collect(upTo: 4 * 1024 * 1024)
-        let action = try OneDriveAction(parsingBulkRestore: Array(body.readableBytesView))
-        let restoreRequest = try await resolve(action, in: session)
+        let (session, _, restoreRequest) = try await parse(request, context: context, as: OneDriveAction.init(parsingBulkRestore:))
         var details: [RESTSharePointBulkRestoreStatistics.OneDriveDetail] = []
         for selection in restoreRequest.selections {
             var single = restoreRequest
@@ -63,13 +57,7 @@ struct VeeamOneDriveActionRoutes {
 
     /// `POST /v3/RestoreSessions/{restoreSessionId}/Organization/OneDrives/Action`.
     @Sendable func oneDrivesAction(_ request: Request, context: LifeboatRequestContext) async throws -> Response {
-        let sessionID = try context.parameters.requireUUID("restoreSessionId")
-        guard let session = try await catalog.restoreSession(id: sessionID) else {
-            throw RequestError.notFound(resource: "Restore session", id: sessionID.uuidString.lowercased())
-        }
-        let body = try await request.body.collect(upTo: 4 * 1024 * 1024)
-        let action = try OneDriveAction(parsing: Array(body.readableBytesView))
-        let restoreRequest = try await resolve(action, in: session)
+        let (_, action, restoreRequest) = try await parse(request, context: context, as: OneDriveAction.init(parsing:))
         switch action.kind {
         case .restoreToOriginalLocation:
             let run = try await restores.runNow(restoreRequest)
@@ -89,6 +77,19 @@ struct VeeamOneDriveActionRoutes {
                 ],
                 body: ResponseBody(asyncSequence: archive))
         }
+    }
+
+    /// The session named by the path, the action its body asks for, and the engine request it resolves to.
+    private func parse(
+        _ request: Request, context: LifeboatRequestContext, as decode: ([UInt8]) throws -> OneDriveAction
+    ) async throws -> (RestoreSession, OneDriveAction, RestoreRequest) {
+        let sessionID = try context.parameters.requireUUID("restoreSessionId")
+        guard let session = try await catalog.restoreSession(id: sessionID) else {
+            throw RequestError.notFound(resource: "Restore session", id: sessionID.uuidString.lowercased())
+        }
+        let body = try await request.body.collect(upTo: 4 * 1024 * 1024)
+        let action = try decode(Array(body.readableBytesView))
+        return (session, action, try await resolve(action, in: session))
     }
 
     /// The engine request for an action on a session: every OneDrive must be one the session's restore point holds.
