@@ -42,6 +42,8 @@ actor FaultInjector {
 
     /// Attempts so far by upload identity, so a retry draws anew.
     private var uploadAttempts: [String: Int] = [:]
+    /// Requests so far by downloaded file (drive, item, version), so each attempt of a file draws anew.
+    private var downloadAttempts: [String: Int] = [:]
     /// Sessions opened so far by `createUploadSession` path.
     private var sessionsByPath: [String: Int] = [:]
     /// Sessions of each `createUploadSession` path expired in a row, up to the last one opened.
@@ -66,10 +68,20 @@ actor FaultInjector {
         if let retryAfter = spendBudget() {
             return .answer(.throttled(retryAfterSeconds: retryAfter))
         }
+        // A download's fate depends on the file and how many times it was asked for, not on what other downloads
+        // arrived meanwhile, so concurrent backups meet the same faults on every run of a seed.
+        var draws: SplitMix64
+        if isDownload, let identity = Self.downloadIdentity(path) {
+            let attempt = downloadAttempts[identity, default: 0]
+            downloadAttempts[identity] = attempt + 1
+            draws = Self.generator(seed: plan.seed, key: "download \(identity) #\(attempt)")
+        } else {
+            draws = SplitMix64(seed: generator.next())
+        }
         var threshold = plan.serverErrorShare
-        let draw = uniform()
+        let draw = Self.uniform(&draws)
         if draw < threshold, !plan.serverErrorStatuses.isEmpty {
-            let status = plan.serverErrorStatuses[Int(generator.next() % UInt64(plan.serverErrorStatuses.count))]
+            let status = plan.serverErrorStatuses[Int(draws.next() % UInt64(plan.serverErrorStatuses.count))]
             return .answer(.serverError(status: status))
         }
         threshold += plan.throttleShare
@@ -78,8 +90,16 @@ actor FaultInjector {
         threshold += plan.expiredDownloadURLShare
         if draw < threshold { return .answer(.expiredDownloadURL) }
         threshold += plan.connectionResetShare
-        if draw < threshold { return .cutBody(share: uniform()) }
+        if draw < threshold { return .cutBody(share: Self.uniform(&draws)) }
         return .none
+    }
+
+    /// `drive|item|version` of a `/download/<token>` path (the token's expiry left out, since it changes every run).
+    private static func downloadIdentity(_ path: String) -> String? {
+        guard let token = path.split(separator: "/").last, let decoded = SimulatedTenant.decodeToken(String(token)) else {
+            return nil
+        }
+        return decoded.split(separator: "|", omittingEmptySubsequences: false).dropLast().joined(separator: "|")
     }
 
     /// Charges a request against the resource-unit budget; nil when there is no budget or the request costs nothing.
@@ -210,7 +230,4 @@ actor FaultInjector {
         return max(1, Int(seconds.rounded(.up)))
     }
 
-    private func uniform() -> Double {
-        Double(generator.next() >> 11) / Double(1 << 53)
-    }
 }

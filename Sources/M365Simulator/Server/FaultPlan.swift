@@ -1,8 +1,9 @@
 /// Transient failures the simulator injects, the way a busy tenant fails a backup or a restore tool.
 ///
-/// Reads: `GET` requests of Graph (`/v1.0/...`) and of pre-authenticated download URLs. Each draws once from a generator
-/// seeded with `seed`, so the same requests in the same order see the same faults. Their shares are cumulative: their
-/// sum must not exceed 1.
+/// Reads: `GET` requests of Graph (`/v1.0/...`) and of pre-authenticated download URLs. A Graph request draws once from a
+/// generator seeded with `seed`, so the same requests in the same order see the same faults; a download draws from
+/// `seed`, the file (drive, item, version) and how many times that file was asked for, so concurrent downloads see the
+/// same faults run after run. Their shares are cumulative: their sum must not exceed 1.
 ///
 /// Uploads: simple `PUT .../content`, `createUploadSession` and fragment `PUT`s on upload URLs. Their draws come from
 /// `seed` and the request's identity (its path, the session's ordinal for that file, the fragment's offset, the attempt),
