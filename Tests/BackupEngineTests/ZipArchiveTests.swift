@@ -1,6 +1,7 @@
 @testable import BackupEngine
 import Crypto
 import Foundation
+import LifeboatTestSupport
 import NIOCore
 import Synchronization
 import Testing
@@ -105,7 +106,7 @@ struct ZipArchiveTests {
 
     @Test(
         "Python's zipfile reads random archives back byte for byte (seeded)",
-        .enabled(if: Tool.python3 != nil, "python3 is not installed"),
+        .enabled(if: ExternalTool.python3 != nil, "python3 is not installed"),
         arguments: [1, 2, 3, 4, 5, 6] as [UInt64]
     )
     func pythonReadsRandomArchives(seed: UInt64) async throws {
@@ -119,14 +120,14 @@ struct ZipArchiveTests {
 
     @Test(
         "unzip -t accepts the archives",
-        .enabled(if: Tool.unzip != nil, "unzip (Info-ZIP) is not installed; apt-get install -y unzip"),
+        .enabled(if: ExternalTool.unzip != nil, "unzip (Info-ZIP) is not installed; apt-get install -y unzip"),
         arguments: ArchiveKind.allCases
     )
     func unzipTestsArchives(kind: ArchiveKind) async throws {
         try await withTemporaryDirectory { directory in
             let archive = directory.appendingPathComponent("archive.zip")
             try await write(kind.writer, to: archive)
-            let result = try await run(Tool.unzip!, ["-tq", archive.path], in: directory)
+            let result = try await ExternalTool.run(ExternalTool.unzip!, ["-tq", archive.path], in: directory)
             #expect(result.status == 0, "unzip -t failed: \(result.output)")
             #expect(result.output.contains("No errors detected"), "\(result.output)")
         }
@@ -136,7 +137,7 @@ struct ZipArchiveTests {
 
     @Test(
         "70,000 entries get a ZIP64 end of central directory that Python reads",
-        .enabled(if: Tool.python3 != nil, "python3 is not installed")
+        .enabled(if: ExternalTool.python3 != nil, "python3 is not installed")
     )
     func zip64ByEntryCount() async throws {
         try await withTemporaryDirectory { directory in
@@ -568,19 +569,6 @@ extension ZipArchiveTests {
         var bytes: [UInt8] { Array(buffers.flatMap { $0.readableBytesView }.suffix(keeping)) }
     }
 
-    /// External programs the checks run, found on PATH.
-    enum Tool {
-        static let python3 = find("python3")
-        static let unzip = find("unzip")
-
-        private static func find(_ name: String) -> URL? {
-            let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-            return path.split(separator: ":")
-                .map { URL(fileURLWithPath: String($0)).appendingPathComponent(name) }
-                .first { FileManager.default.isExecutableFile(atPath: $0.path) }
-        }
-    }
-
     /// SplitMix64: a tiny seeded generator, so every random archive can be reproduced from its seed.
     struct SplitMix64: RandomNumberGenerator, Sendable {
         private var state: UInt64
@@ -668,25 +656,6 @@ private func withTemporaryDirectory(_ body: (URL) async throws -> Void) async th
 
 // MARK: - External tools
 
-/// Runs a tool to completion without blocking a thread: output goes to a file and the exit is polled.
-private func run(_ tool: URL, _ arguments: [String], in directory: URL) async throws -> (status: Int32, output: String) {
-    let log = directory.appendingPathComponent("tool-\(UUID().uuidString).log")
-    _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-    let output = try FileHandle(forWritingTo: log)
-    defer { try? output.close() }
-    let process = Process()
-    process.executableURL = tool
-    process.arguments = arguments
-    process.currentDirectoryURL = directory
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
-    while process.isRunning {
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    return (process.terminationStatus, try String(contentsOf: log, encoding: .utf8))
-}
-
 /// Checks with Python's zipfile: CRCs (testzip), names in order, sizes, times and SHA-256 of every member.
 private func expectPythonAccepts(_ archive: URL, expected: [ZipArchiveTests.ExpectedMember], in directory: URL) async throws {
     let manifest = directory.appendingPathComponent("expected.json")
@@ -714,7 +683,7 @@ private func expectPythonAccepts(_ archive: URL, expected: [ZipArchiveTests.Expe
                     assert digest.hexdigest() == e["sha256"], f"content differs: {info.filename!r}"
         print("ok", len(expected))
         """
-    let result = try await run(ZipArchiveTests.Tool.python3!, ["-c", script, archive.path, manifest.path], in: directory)
+    let result = try await ExternalTool.run(ExternalTool.python3!, ["-c", script, archive.path, manifest.path], in: directory)
     #expect(result.status == 0, "python zipfile rejected the archive: \(result.output)")
     #expect(result.output.hasPrefix("ok \(expected.count)"), "\(result.output)")
 }

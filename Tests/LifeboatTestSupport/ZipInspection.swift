@@ -26,11 +26,11 @@ public enum ZipInspection {
     }
 
     /// Whether `python3` is on PATH (tests that need it are skipped otherwise).
-    public static var isAvailable: Bool { python3 != nil }
+    public static var isAvailable: Bool { ExternalTool.python3 != nil }
 
     /// The members of the archive at `url`, in archive order; throws when Python cannot read it or a CRC is wrong.
     public static func members(ofArchiveAt url: URL) async throws -> [Member] {
-        guard let python3 else { throw Failure.pythonMissing }
+        guard let python3 = ExternalTool.python3 else { throw Failure.pythonMissing }
         let script = """
             import hashlib, json, sys, zipfile
             with zipfile.ZipFile(sys.argv[1]) as archive:
@@ -46,7 +46,7 @@ public enum ZipInspection {
                     members.append({"name": info.filename, "size": info.file_size, "sha256": digest.hexdigest()})
                 print(json.dumps(members))
             """
-        let (status, output) = try await run(python3, ["-c", script, url.path], in: url.deletingLastPathComponent())
+        let (status, output) = try await ExternalTool.run(python3, ["-c", script, url.path], in: url.deletingLastPathComponent())
         guard status == 0, let line = output.split(separator: "\n").last,
             let decoded = try? JSONDecoder().decode([DecodedMember].self, from: Data(line.utf8))
         else { throw Failure.rejected(output) }
@@ -62,29 +62,5 @@ public enum ZipInspection {
         var name: String
         var size: Int
         var sha256: String
-    }
-
-    private static let python3: URL? = {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        return path.split(separator: ":")
-            .map { URL(fileURLWithPath: String($0)).appendingPathComponent("python3") }
-            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }()
-
-    /// Runs a tool without blocking a thread of the shared pool: output goes to a file and the exit is polled.
-    private static func run(_ tool: URL, _ arguments: [String], in directory: URL) async throws -> (Int32, String) {
-        let log = directory.appendingPathComponent("zip-inspection-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: log) }
-        let output = try FileHandle(forWritingTo: log)
-        defer { try? output.close() }
-        let process = Process()
-        process.executableURL = tool
-        process.arguments = arguments
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
-        return (process.terminationStatus, try String(contentsOf: log, encoding: .utf8))
     }
 }

@@ -87,34 +87,25 @@ struct ExportEntries: AsyncSequence, Sendable {
         }
 
         private func start(_ selection: RestoreSelection) async throws -> Walk {
-            let points = try await catalog.restorePoints(RestorePointFilter(jobID: selection.jobID))
-            guard let point = points.first(where: { $0.sequence == selection.restorePointSequence }) else {
-                throw EngineError.invalidRestoreRequest("job \(selection.jobID) has no restore point \(selection.restorePointSequence)")
-            }
-            guard let record = try await catalog.repository(id: point.repositoryID) else {
-                throw EngineError.repositoryNotFound(point.repositoryID)
-            }
-            let repository = try await repositories.repository(for: record)
-            let label = try await catalog.drive(id: selection.driveID).map(DriveRestore.label) ?? selection.driveID
-            var stack: [Pending] = []
-            if let itemIDs = selection.itemIDs {
-                var paths = BackupPaths(catalog: catalog, selection: selection, rootID: "")
-                if let root = try await catalog.rootItem(jobID: selection.jobID, driveID: selection.driveID, at: point.sequence) {
-                    paths = BackupPaths(catalog: catalog, selection: selection, rootID: root.itemID)
-                }
-                for itemID in itemIDs.reversed() {
-                    guard let item = try await catalog.item(
-                        jobID: selection.jobID, driveID: selection.driveID, itemID: itemID, at: point.sequence)
-                    else { throw RestoreItemFailure.notInBackup(itemID: itemID) }
-                    stack.append(Pending(item: item, path: item.isRoot ? [] : try await paths.components(of: item)))
-                }
-            } else if let root = try await catalog.rootItem(jobID: selection.jobID, driveID: selection.driveID, at: point.sequence) {
-                stack.append(Pending(item: root, path: []))
-            } else {
+            let source = try await SelectionSource.open(selection, catalog: catalog, repositories: repositories)
+            let point = source.point
+            guard let root = try await catalog.rootItem(jobID: selection.jobID, driveID: selection.driveID, at: point.sequence)
+            else {
                 throw EngineError.invalidRestoreRequest(
                     "restore point \(point.sequence) of job \(selection.jobID) does not hold drive \(selection.driveID)")
             }
-            return Walk(selection: selection, repository: repository, label: label, stack: stack)
+            guard let itemIDs = selection.itemIDs else {
+                return Walk(selection: selection, repository: source.repository, label: source.driveLabel, stack: [Pending(item: root, path: [])])
+            }
+            var paths = BackupPaths(catalog: catalog, selection: selection, rootID: root.itemID)
+            var stack: [Pending] = []
+            for itemID in itemIDs.reversed() {
+                guard let item = try await catalog.item(
+                    jobID: selection.jobID, driveID: selection.driveID, itemID: itemID, at: point.sequence)
+                else { throw RestoreItemFailure.notInBackup(itemID: itemID) }
+                stack.append(Pending(item: item, path: item.isRoot ? [] : try await paths.components(of: item)))
+            }
+            return Walk(selection: selection, repository: source.repository, label: source.driveLabel, stack: stack)
         }
     }
 }

@@ -27,30 +27,13 @@ struct DriveRestore: Sendable {
         _ selection: RestoreSelection, request: RestoreRequest, catalog: any CatalogStore, repositories: RepositoryRegistry,
         graph: any GraphAPI, limits: RestoreLimits, journal: RestoreJournal, logger: Logger
     ) async throws -> DriveRestore {
-        let points = try await catalog.restorePoints(RestorePointFilter(jobID: selection.jobID))
-        guard let point = points.first(where: { $0.sequence == selection.restorePointSequence }) else {
-            throw EngineError.invalidRestoreRequest(
-                "job \(selection.jobID) has no restore point \(selection.restorePointSequence)")
-        }
-        guard let record = try await catalog.repository(id: point.repositoryID) else {
-            throw EngineError.repositoryNotFound(point.repositoryID)
-        }
-        let repository = try await repositories.repository(for: record)
-        let drive = try await catalog.drive(id: selection.driveID)
+        let source = try await SelectionSource.open(selection, catalog: catalog, repositories: repositories)
         var logger = logger
         logger[metadataKey: "lifeboat.drive.id"] = "\(selection.driveID)"
         return DriveRestore(
             selection: selection, request: request, catalog: catalog, graph: graph,
-            uploader: ContentUploader(graph: graph, repository: repository, limits: limits), limits: limits,
-            journal: journal, driveLabel: drive.map(Self.label) ?? selection.driveID, restoreTime: Date(), logger: logger)
-    }
-
-    /// How a drive is named in events, errors and export paths.
-    static func label(_ drive: ProtectedDrive) -> String {
-        switch drive.kind {
-        case .oneDrive: return "\(drive.ownerDisplayName ?? drive.ownerUPN ?? drive.name)'s OneDrive"
-        case .documentLibrary: return "\(drive.siteTitle ?? drive.siteURL ?? "Site")/\(drive.name)"
-        }
+            uploader: ContentUploader(graph: graph, repository: source.repository, limits: limits), limits: limits,
+            journal: journal, driveLabel: source.driveLabel, restoreTime: Date(), logger: logger)
     }
 
     private var sequence: Int64 { selection.restorePointSequence }

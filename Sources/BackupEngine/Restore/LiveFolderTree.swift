@@ -40,7 +40,8 @@ actor LiveFolderTree {
         // One listing resolves every existing sibling folder too, so restoring many subfolders of one folder lists it once.
         let children = try await graph.children(driveID: driveID, itemID: parentID)
         for child in children where child.isFolder {
-            folderIDs[parentKey + "/" + (child.name ?? "").lowercased()] = folderIDs[parentKey + "/" + (child.name ?? "").lowercased()] ?? child.id
+            let key = parentKey + "/" + (child.name ?? "").lowercased()
+            if folderIDs[key] == nil { folderIDs[key] = child.id }
         }
         let lowered = name.lowercased()
         if let existing = children.first(where: { ($0.name ?? "").lowercased() == lowered }) {

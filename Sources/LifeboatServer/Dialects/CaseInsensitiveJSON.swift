@@ -23,10 +23,9 @@ struct CaseInsensitiveJSON: Sendable {
     /// Distinct property names, lower-cased.
     var keys: [String] { Array(Set(members.map { $0.name.lowercased() })) }
 
-    /// A property's value (the last when repeated); `nil` when absent or `null`.
+    /// A property's value (the last when repeated, as `StrictJSON` looks members up); `nil` when absent or `null`.
     func value(_ name: String) -> StrictJSON? {
-        let key = name.lowercased()
-        guard let value = members.last(where: { $0.name.lowercased() == key })?.value else { return nil }
+        guard let value = StrictJSON.object(members)[name] else { return nil }
         if case .null = value { return nil }
         return value
     }

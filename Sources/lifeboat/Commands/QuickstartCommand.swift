@@ -178,13 +178,10 @@ struct QuickstartCommand: AsyncParsableCommand {
         var item: SimulatedItem
     }
 
-    /// `yyyy-MM-ddTHH:mm:ssZ`, one of the two forms AvePoint's restore endpoint accepts.
+    /// `yyyy-MM-ddTHH:mm:ssZ` (ISO 8601's default form, one of the two AvePoint's restore endpoint accepts), a second
+    /// after `date` so the backup just taken is before it.
     private static func recoveryDateTime(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date.addingTimeInterval(1))
-        func two(_ value: Int?) -> String { String(format: "%02d", value ?? 0) }
-        return "\(parts.year ?? 0)-\(two(parts.month))-\(two(parts.day))T\(two(parts.hour)):\(two(parts.minute)):\(two(parts.second))Z"
+        ISO8601DateFormatter().string(from: date.addingTimeInterval(1))
     }
 
     private static func restoreSteps(
