@@ -208,5 +208,31 @@ let package = Package(
             resources: [.copy("Schemas")],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "GraphBench",
+            dependencies: [
+                "BackupEngine",
+                "Catalog",
+                "ChunkStore",
+                "LifeboatModel",
+                "M365Graph",
+                "M365Simulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "RepositoryCrashWriter",
+            dependencies: [
+                "ChunkStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

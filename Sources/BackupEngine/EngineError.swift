@@ -20,6 +20,8 @@ public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     case tooManyRestoreJobs(limit: Int)
     /// A restore or export request names something the catalog cannot resolve.
     case invalidRestoreRequest(String)
+    /// A catalog row's content manifest cannot be parsed, so the chunks it uses are unknown.
+    case unreadableContentManifest(item: String, reason: String)
 
     public var description: String {
         switch self {
@@ -33,6 +35,9 @@ public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
         case .tooManyRestoreJobs(let limit):
             return "There are already \(limit) restore/export jobs running, cannot start new restore job."
         case .invalidRestoreRequest(let detail): return "The restore request is invalid: \(detail)"
+        case .unreadableContentManifest(let item, let reason):
+            return "The catalog's content record of \(item) is unreadable (\(reason)); which repository data it uses is unknown, "
+                + "so its repository can be neither checked against the catalog nor pruned."
         }
     }
 }

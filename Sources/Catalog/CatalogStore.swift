@@ -126,6 +126,8 @@ public protocol CatalogStore: Sendable {
     /// Committed restore points matching the filter, newest first.
     func restorePoints(_ filter: RestorePointFilter) async throws -> [RestorePoint]
     func restorePoint(id: UUID) async throws -> RestorePoint?
+    /// The committed restore point with this sequence number (sequences are unique across the catalog), or `nil`.
+    func restorePoint(sequence: Int64) async throws -> RestorePoint?
     /// The latest committed restore point (of the job, or of any job of the organization) taken at or before `time`.
     func latestRestorePoint(organizationID: UUID, jobID: UUID?, notAfter time: Date) async throws -> RestorePoint?
 

@@ -38,6 +38,17 @@ public enum ChunkStoreError: Error, Sendable, Equatable, CustomStringConvertible
     case storeUnavailable(operation: String, key: String, reason: String)
     /// Removing this key file would leave the repository without any password that opens it.
     case lastKey(String)
+    /// A chunk was compressed with an algorithm whose library this system lacks (zstd needs `libzstd`).
+    case compressionUnavailable(algorithm: String)
+    /// The compressor reported an error while sealing a chunk.
+    case compressionFailed(algorithm: String, reason: String)
+    /// Another process holds a conflicting lock on the repository (a prune, or a backup while pruning).
+    case repositoryLocked(by: LockInfo)
+    /// This process's lock object vanished while held (removed as stale), or was not refreshed in time to be sure
+    /// nobody judges it stale; work that needed it must stop.
+    case lockLost(key: String)
+    /// `prune` refuses to run because the repository is not in a state it can safely prune.
+    case pruneRefused(String)
 
     /// A sentence describing the error and what to do about it.
     public var description: String {
@@ -80,6 +91,18 @@ public enum ChunkStoreError: Error, Sendable, Equatable, CustomStringConvertible
             return "object store \(operation) of '\(key)' kept failing after retries (\(reason)); check the endpoint and network"
         case .lastKey(let key):
             return "'\(key)' is the repository's only key file; add another password before removing it"
+        case .compressionUnavailable(let algorithm):
+            return "this repository holds \(algorithm)-compressed chunks but lib\(algorithm) is not installed; install it "
+                + "(Debian/Ubuntu: apt-get install lib\(algorithm)1) and try again"
+        case .compressionFailed(let algorithm, let reason):
+            return "\(algorithm) compression failed: \(reason)"
+        case .repositoryLocked(let holder):
+            return "the repository is locked: \(holder); wait for it to finish, or if that process is gone run "
+                + "`lifeboat repo unlock` (a lock goes stale 30 minutes after its last refresh)"
+        case .lockLost(let key):
+            return "the repository lock '\(key)' was removed while held (someone ran unlock); stopped to keep the repository safe"
+        case .pruneRefused(let reason):
+            return "prune refused: \(reason)"
         }
     }
 }

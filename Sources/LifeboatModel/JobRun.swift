@@ -48,7 +48,8 @@ public struct RunCounters: Sendable, Hashable, Codable {
     public var bytesStored: Int64 = 0
     /// Items restored or exported (restore/export runs); folders included.
     public var itemsRestored: Int = 0
-    /// Items skipped (restore runs: unresolved targets or `keep` without conflict handling).
+    /// Items skipped (restore runs: unresolved targets or `keep` without conflict handling; backup runs: files deleted
+    /// between their listing and their download, 404/410, which are no failure).
     public var itemsSkipped: Int = 0
     /// Bytes uploaded to Graph (restore runs).
     public var bytesUploaded: Int64 = 0

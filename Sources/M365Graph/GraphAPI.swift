@@ -60,6 +60,18 @@ public protocol GraphAPI: Sendable {
     /// What an upload session still expects (`GET uploadUrl`), to resume after a fragment failed.
     /// Throws `GraphError.service(404...)` when the session is gone: expired, cancelled, or completed.
     func uploadSessionStatus(_ session: UploadSession) async throws -> UploadSessionStatus
+    /// Runs `operation` (a file's whole transfer, say) holding one of the tenant's places in flight, so the
+    /// tenant's adaptive concurrency bounds it; the Graph calls it makes take no further place.
+    ///
+    /// Waits while the tenant has no place free. Implementations without adaptive concurrency just run it.
+    func withTransferSlot<Result: Sendable>(_ operation: @Sendable () async throws -> Result) async throws -> Result
+}
+
+extension GraphAPI {
+    /// Runs `operation` unbounded: this implementation has no adaptive concurrency.
+    public func withTransferSlot<Result: Sendable>(_ operation: @Sendable () async throws -> Result) async throws -> Result {
+        try await operation()
+    }
 }
 
 /// A resumable upload started with `createUploadSession`.

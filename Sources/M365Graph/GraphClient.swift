@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import LifeboatModel
 import Logging
 import NIOCore
 import NIOFoundationCompat
@@ -41,12 +42,22 @@ public struct GraphClient: GraphAPI {
     private let endpoints: GraphEndpoints
     private let tokens: GraphTokenProvider
     private let throttle: ThrottleGate
+    private let pacer: ResourceUnitPacer
+    private let limiter: ConcurrencyLimiter
     private let retryPolicy: RetryPolicy
     private let logger: Logger
     private let pageSize: Int
 
     /// The `User-Agent` Microsoft asks ISVs to send (`ISV|Company|Product/Version`), so it can tell Lifeboat's traffic apart.
-    static let userAgent = "ISV|Lifeboat|Lifeboat/0.1"
+    public static let userAgent = "ISV|Lifeboat|Lifeboat/\(LifeboatVersion.current)"
+
+    /// The place in flight the current task holds (see `withTransferSlot`), and whose limiter granted it.
+    private struct HeldSlot: Sendable {
+        let limiter: ConcurrencyLimiter
+        let permit: ConcurrencyLimiter.Permit
+    }
+
+    @TaskLocal private static var heldSlot: HeldSlot?
 
     /// Creates a client for one tenant with its own throttle and token cache.
     ///
@@ -54,26 +65,30 @@ public struct GraphClient: GraphAPI {
     /// `GraphTenantRegistry` when several runs talk to the same tenant.
     /// - Parameters:
     ///   - httpClient: shared client, configured with `redirectConfiguration: .disallow` (see `makeHTTPClient`).
+    ///   - pacing: the tenant's resource-unit budget and concurrency ceiling (unpaced by default).
     ///   - pageSize: `$top` for delta and listings.
     public init(
         httpClient: HTTPClient, endpoints: GraphEndpoints, credentials: GraphCredentials,
-        retryPolicy: RetryPolicy = RetryPolicy(), pageSize: Int = 200, logger: Logger
+        retryPolicy: RetryPolicy = RetryPolicy(), pacing: GraphPacing = GraphPacing(), pageSize: Int = 200, logger: Logger
     ) {
         self.init(
             httpClient: httpClient, endpoints: endpoints,
             tokens: GraphTokenProvider(httpClient: httpClient, endpoints: endpoints, credentials: credentials, userAgent: Self.userAgent),
-            throttle: ThrottleGate(), retryPolicy: retryPolicy, pageSize: pageSize, logger: logger)
+            throttle: ThrottleGate(), pacer: ResourceUnitPacer(pacing: pacing), limiter: ConcurrencyLimiter(ceiling: pacing.maxConcurrency),
+            retryPolicy: retryPolicy, pageSize: pageSize, logger: logger)
     }
 
-    /// Creates a client using a tenant's shared token cache and throttle (see `GraphTenantRegistry`).
+    /// Creates a client using a tenant's shared token cache, throttle, budget and concurrency (see `GraphTenantRegistry`).
     init(
         httpClient: HTTPClient, endpoints: GraphEndpoints, tokens: GraphTokenProvider, throttle: ThrottleGate,
-        retryPolicy: RetryPolicy, pageSize: Int, logger: Logger
+        pacer: ResourceUnitPacer, limiter: ConcurrencyLimiter, retryPolicy: RetryPolicy, pageSize: Int, logger: Logger
     ) {
         self.httpClient = httpClient
         self.endpoints = endpoints
         self.tokens = tokens
         self.throttle = throttle
+        self.pacer = pacer
+        self.limiter = limiter
         self.retryPolicy = retryPolicy
         self.pageSize = pageSize
         self.logger = logger
@@ -120,12 +135,9 @@ public struct GraphClient: GraphAPI {
 
     public func delta(driveID: String, link: String?) async throws -> DeltaPage {
         let url = link ?? "\(endpoints.graphBaseURL)/drives/\(driveID.pathEncoded)/root/delta?$top=\(pageSize)"
-        do {
-            let page = try await getJSON(GraphJSON.Collection<GraphDriveItem>.self, url: url)
-            return DeltaPage(items: page.value, nextLink: page.nextLink, deltaLink: page.deltaLink)
-        } catch GraphError.service(let status, _, _, _) where status == 410 {
-            throw GraphError.resyncRequired(location: nil)
-        }
+        // A 410, with a JSON body or not, arrives as `resyncRequired` carrying its absolute `Location`.
+        let page = try await getJSON(GraphJSON.Collection<GraphDriveItem>.self, url: url)
+        return DeltaPage(items: page.value, nextLink: page.nextLink, deltaLink: page.deltaLink)
     }
 
     public func item(driveID: String, itemID: String) async throws -> GraphDriveItem {
@@ -284,6 +296,72 @@ public struct GraphClient: GraphAPI {
 
     // MARK: Transport
 
+    /// Runs `operation` holding one of the tenant's places in flight; Graph calls made inside take no other place
+    /// but still tell the limiter how they went.
+    public func withTransferSlot<Result: Sendable>(_ operation: @Sendable () async throws -> Result) async throws -> Result {
+        if let held = Self.heldSlot, held.limiter === limiter { return try await operation() }
+        let permit = await limiter.acquire()
+        do {
+            let result = try await Self.$heldSlot.withValue(HeldSlot(limiter: limiter, permit: permit), operation: operation)
+            await limiter.release(permit)
+            return result
+        } catch {
+            await limiter.release(permit)
+            throw error
+        }
+    }
+
+    /// Sends one attempt of a request within the tenant's budget and concurrency, and tells them how it went.
+    ///
+    /// Reserves the request's expected resource units first (waiting for the bucket), takes a place in flight unless
+    /// the task holds one, then settles the reservation with `x-ms-resource-unit` and `RateLimit-*`.
+    /// - Parameter collectsBody: read an accepted answer's body (up to 64 MiB) while the place is held.
+    private func exchange(
+        _ request: HTTPClientRequest, collectsBody: Bool, acceptedStatuses: Set<UInt>
+    ) async throws -> HTTPClientResponse {
+        let reservation = try await pacer.reserve(ResourceUnitCost.estimate(method: request.method, url: request.url))
+        let held = Self.heldSlot.flatMap { $0.limiter === limiter ? $0.permit : nil }
+        let permit: ConcurrencyLimiter.Permit
+        if let held { permit = held } else { permit = await limiter.acquire() }
+        var response: HTTPClientResponse
+        do {
+            // The tenant may have been paused while this request waited for the budget or a place.
+            try await throttle.waitUntilOpen()
+            response = try await httpClient.execute(request, timeout: .seconds(300), logger: logger)
+            if collectsBody, acceptedStatuses.contains(response.status.code) {
+                // Read here so that an answer broken mid-body is retried like a connection that failed earlier.
+                let body = try await response.body.collect(upTo: 64 << 20)
+                response = HTTPClientResponse(
+                    version: response.version, status: response.status, headers: response.headers, body: .bytes(body))
+            }
+        } catch {
+            await pacer.settle(reservation, charged: nil, remaining: nil, resetSeconds: nil, throttled: false)
+            if held == nil { await limiter.release(permit) }
+            throw error
+        }
+        let status = response.status.code
+        let headers = response.headers
+        let throttled = status == 429 || (status == 503 && headers.first(name: "Retry-After") != nil)
+        await pacer.settle(
+            reservation, charged: ResourceUnitCost.reported(headers),
+            remaining: headers.first(name: "RateLimit-Remaining").flatMap { Int($0) },
+            resetSeconds: headers.first(name: "RateLimit-Reset").flatMap { Int($0) }, throttled: throttled)
+        await limiter.record(status == 429 || status == 503 ? .overloaded : .clean, under: permit)
+        if held == nil { await limiter.release(permit) }
+        return response
+    }
+
+    /// `location` as an absolute URL: a relative `Location` is resolved against `graphBaseURL` (a path from its origin
+    /// when it starts with `/`, below the versioned base otherwise).
+    static func resolved(_ location: String, graphBaseURL: String) -> String {
+        let trimmed = location.trimmingCharacters(in: .whitespaces)
+        if let scheme = URLComponents(string: trimmed)?.scheme, !scheme.isEmpty { return trimmed }
+        guard trimmed.hasPrefix("/") else { return graphBaseURL + "/" + trimmed }
+        guard let components = URLComponents(string: graphBaseURL), let scheme = components.scheme, let host = components.host
+        else { return graphBaseURL + trimmed }
+        return "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "") + trimmed
+    }
+
     private var baseOrigin: String {
         guard let components = URLComponents(string: endpoints.graphBaseURL), let scheme = components.scheme,
             let host = components.host
@@ -383,15 +461,9 @@ public struct GraphClient: GraphAPI {
             if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
             if let body { request.body = .bytes(body) }
 
-            var response: HTTPClientResponse
+            let response: HTTPClientResponse
             do {
-                response = try await httpClient.execute(request, timeout: .seconds(300), logger: logger)
-                if collectsBody, acceptedStatuses.contains(response.status.code) {
-                    // Read here so that an answer broken mid-body is retried like a connection that failed earlier.
-                    let body = try await response.body.collect(upTo: 64 << 20)
-                    response = HTTPClientResponse(
-                        version: response.version, status: response.status, headers: response.headers, body: .bytes(body))
-                }
+                response = try await exchange(request, collectsBody: collectsBody, acceptedStatuses: acceptedStatuses)
             } catch {
                 if !idempotent { ambiguous = true }
                 guard retriesFailures, attempt < retryPolicy.maxAttempts else {
@@ -415,11 +487,11 @@ public struct GraphClient: GraphAPI {
                 throttled += 1
                 attempt -= 1
                 let pause = retryAfter?.delay ?? jittered(backoff)
-                guard pause <= retryPolicy.maxRetryAfter else { throw GraphError.throttled(retryAfterSeconds: retryAfter?.seconds) }
                 // The pause holds every call of the tenant, even when this one gives up: Graph would refuse them too.
+                // A pause longer than `maxRetryAfter` holds them that long, and this call gives up.
                 logger.info("Graph throttled the tenant; pausing", metadata: ["lifeboat.graph.retryAfter": "\(pause)"])
-                await throttle.pause(for: pause)
-                guard throttled <= retryPolicy.maxThrottledRetries else {
+                await throttle.pause(for: min(pause, retryPolicy.maxRetryAfter))
+                guard pause <= retryPolicy.maxRetryAfter, throttled <= retryPolicy.maxThrottledRetries else {
                     throw GraphError.throttled(retryAfterSeconds: retryAfter?.seconds)
                 }
                 backoff *= 2
@@ -434,7 +506,8 @@ public struct GraphClient: GraphAPI {
                     continue
                 }
             }
-            throw Self.serviceError(status: Int(status), body: errorBody)
+            throw Self.serviceError(
+                status: Int(status), body: errorBody, location: response.headers.first(name: "Location").map { Self.resolved($0, graphBaseURL: endpoints.graphBaseURL) })
         }
     }
 
@@ -442,11 +515,13 @@ public struct GraphClient: GraphAPI {
         duration * Double.random(in: 0.5...1.5)
     }
 
-    private static func serviceError(status: Int, body: ByteBuffer?, resyncOn410: Bool = true) -> GraphError {
+    /// - Parameter location: the answer's `Location`, which a 410 `resyncRequired` sets to a fresh enumeration link;
+    ///   a 410 means `resyncRequired` whatever its body (a proxy may answer it in HTML or with none).
+    static func serviceError(status: Int, body: ByteBuffer?, resyncOn410: Bool = true, location: String? = nil) -> GraphError {
+        if status == 410, resyncOn410 {
+            return .resyncRequired(location: location)
+        }
         if let body, let decoded = try? JSONDecoder().decode(GraphJSON.ErrorBody.self, from: body) {
-            if status == 410, resyncOn410 {
-                return .resyncRequired(location: nil)
-            }
             return .service(
                 status: status, code: decoded.error.code ?? "unknown", message: decoded.error.message ?? "",
                 requestID: decoded.error.innerError?.requestID)

@@ -1,4 +1,5 @@
 import Foundation
+import LifeboatModel
 
 /// Where a tenant's login and Graph endpoints live: Microsoft's global cloud, a national cloud, or the simulator.
 public struct GraphEndpoints: Sendable, Hashable {
@@ -13,18 +14,31 @@ public struct GraphEndpoints: Sendable, Hashable {
         self.graphBaseURL = graphBaseURL.trimmingTrailingSlashes()
     }
 
+    /// The endpoints of one of Microsoft's clouds; nil for `custom`, whose base URLs the organization gives.
+    public init?(cloud: NationalCloud) {
+        guard let login = cloud.loginBaseURL, let graph = cloud.graphBaseURL else { return nil }
+        self.init(loginBaseURL: login, graphBaseURL: graph)
+    }
+
+    /// The endpoints an organization's Graph calls go to: the base URLs it stores, whatever its cloud (the cloud only
+    /// chose their defaults when it was registered, and an override of one URL keeps the other's default); a URL
+    /// stored empty falls back to its cloud's.
+    public init(organization: Organization) {
+        let login = organization.loginBaseURL.trimmingCharacters(in: .whitespaces)
+        let graph = organization.graphBaseURL.trimmingCharacters(in: .whitespaces)
+        self.init(
+            loginBaseURL: login.isEmpty ? organization.cloud.loginBaseURL ?? "" : login,
+            graphBaseURL: graph.isEmpty ? organization.cloud.graphBaseURL ?? "" : graph)
+    }
+
     /// Microsoft's global cloud.
-    public static let global = GraphEndpoints(
-        loginBaseURL: "https://login.microsoftonline.com", graphBaseURL: "https://graph.microsoft.com/v1.0")
+    public static let global = GraphEndpoints(cloud: .worldwide)!
     /// US Government (GCC High).
-    public static let usGovernment = GraphEndpoints(
-        loginBaseURL: "https://login.microsoftonline.us", graphBaseURL: "https://graph.microsoft.us/v1.0")
+    public static let usGovernment = GraphEndpoints(cloud: .usGovernment)!
     /// US Department of Defense.
-    public static let usDoD = GraphEndpoints(
-        loginBaseURL: "https://login.microsoftonline.us", graphBaseURL: "https://dod-graph.microsoft.us/v1.0")
+    public static let usDoD = GraphEndpoints(cloud: .usDoD)!
     /// China, operated by 21Vianet.
-    public static let china = GraphEndpoints(
-        loginBaseURL: "https://login.chinacloudapi.cn", graphBaseURL: "https://microsoftgraph.chinacloudapi.cn/v1.0")
+    public static let china = GraphEndpoints(cloud: .china)!
 
     /// The `scope` value for client-credential tokens of this Graph host (`https://graph.microsoft.com/.default`).
     var defaultScope: String {

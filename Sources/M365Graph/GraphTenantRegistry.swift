@@ -1,8 +1,9 @@
 import AsyncHTTPClient
 import Logging
 
-/// Hands out `GraphClient`s that share, per tenant and app registration, one `ThrottleGate` and one token cache,
-/// so that every run of the process waits out the same `Retry-After` and signs in once.
+/// Hands out `GraphClient`s that share, per tenant and app registration, one `ThrottleGate`, one resource-unit bucket,
+/// one adaptive concurrency limiter and one token cache, so that every run of the process waits out the same
+/// `Retry-After`, paces to the same budget, counts toward the same requests in flight and signs in once.
 ///
 /// Graph counts its budget per app per tenant, so clients are grouped by endpoints, tenant id and client id,
 /// whatever catalog record they were made for. A changed client secret keeps the pause but starts a new token
@@ -20,6 +21,8 @@ public actor GraphTenantRegistry {
         var clientSecret: String
         var tokens: GraphTokenProvider
         let throttle: ThrottleGate
+        let pacer: ResourceUnitPacer
+        let limiter: ConcurrencyLimiter
     }
 
     private let httpClient: HTTPClient
@@ -33,11 +36,12 @@ public actor GraphTenantRegistry {
     /// A client for `credentials` at `endpoints` sharing the throttle and tokens of every other client of that tenant.
     /// - Parameters:
     ///   - retryPolicy: this client's own insistence; the pause it honours is the tenant's.
+    ///   - pacing: the tenant's budget and concurrency ceiling; a changed one applies to every client of the tenant.
     ///   - pageSize: `$top` for delta and listings.
     public func client(
         endpoints: GraphEndpoints, credentials: GraphCredentials, retryPolicy: GraphClient.RetryPolicy = GraphClient.RetryPolicy(),
-        pageSize: Int = 200, logger: Logger
-    ) -> GraphClient {
+        pacing: GraphPacing = GraphPacing(), pageSize: Int = 200, logger: Logger
+    ) async -> GraphClient {
         let key = Tenant(endpoints: endpoints, tenantID: credentials.tenantID.lowercased(), clientID: credentials.clientID.lowercased())
         let shared: Shared
         if var existing = tenants[key] {
@@ -50,12 +54,15 @@ public actor GraphTenantRegistry {
         } else {
             shared = Shared(
                 clientSecret: credentials.clientSecret, tokens: Self.tokenProvider(httpClient, endpoints, credentials),
-                throttle: ThrottleGate())
+                throttle: ThrottleGate(), pacer: ResourceUnitPacer(pacing: pacing),
+                limiter: ConcurrencyLimiter(ceiling: pacing.maxConcurrency))
             tenants[key] = shared
         }
+        await shared.pacer.update(pacing)
+        await shared.limiter.update(ceiling: pacing.maxConcurrency)
         return GraphClient(
             httpClient: httpClient, endpoints: endpoints, tokens: shared.tokens, throttle: shared.throttle,
-            retryPolicy: retryPolicy, pageSize: pageSize, logger: logger)
+            pacer: shared.pacer, limiter: shared.limiter, retryPolicy: retryPolicy, pageSize: pageSize, logger: logger)
     }
 
     private static func tokenProvider(

@@ -8,7 +8,8 @@ import NIOFoundationCompat
 /// restore a snapshot, with nothing of Microsoft 365 in between, so its numbers compare with restic's and borg's.
 ///
 /// `RepositoryBench ingest <repository> <source> <snapshot-file> [<parent-snapshot-file>]`, `RepositoryBench restore
-/// <repository> <snapshot-file> <target>`. With a parent snapshot, a file whose size and modification time are
+/// <repository> <snapshot-file> <target>`, `RepositoryBench chunking <corpus> <work-folder> MIN/AVG/MAX...` (see
+/// `ChunkingBench`). With a parent snapshot, a file whose size and modification time are
 /// unchanged reuses its manifest without being read, as restic and borg do with their file caches and as a
 /// Microsoft 365 backup does with cTags. The password comes from `LIFEBOAT_BENCH_PASSWORD`. A snapshot file lists each file's
 /// path and serialized manifest (what the catalog holds for a real backup). Prints one JSON line of counters.
@@ -26,6 +27,14 @@ struct RepositoryBench {
             try await ingest(
                 repository: rest[0], source: rest[1], snapshot: rest[2], parent: rest.count == 4 ? rest[3] : nil,
                 password: password, logger: logger)
+        case ("chunking", let count) where count >= 3:
+            try await ChunkingBench.run(
+                corpus: rest[0], work: rest[1], settings: Array(rest[2...]), password: password, logger: logger)
+        case ("index", 3) where rest[0] == "open":
+            // bench/index/run.sh: open a chunk index of synthetic chunks (folder "memory": no cache files) and measure it.
+            print(try await ChunkIndexBenchmark.open(folder: rest[1] == "memory" ? nil : rest[1], chunks: Int(rest[2]) ?? 0))
+        case ("index", 2) where rest[0] == "dictionary":
+            print(ChunkIndexBenchmark.dictionary(chunks: Int(rest[1]) ?? 0))
         case ("check", 1):
             try await check(repository: rest[0], password: password)
         case ("restore", 3):
@@ -36,7 +45,7 @@ struct RepositoryBench {
     }
 
     static func usage() -> Never {
-        FileHandle.standardError.write(Data("usage: RepositoryBench ingest <repository> <source> <snapshot-file> [<parent>] | restore <repository> <snapshot-file> <target> | check <repository>\n".utf8))
+        FileHandle.standardError.write(Data("usage: RepositoryBench ingest <repository> <source> <snapshot-file> [<parent>] | restore <repository> <snapshot-file> <target> | check <repository> | chunking <corpus> <work-folder> MIN/AVG/MAX...\n".utf8))
         exit(2)
     }
 
@@ -170,31 +179,6 @@ struct RepositoryBench {
         case badSnapshot(String)
         case cannotRead(String)
         case cannotWrite(String)
-    }
-}
-
-/// A file's bytes in 1 MiB buffers, read as the consumer pulls (never the whole file in memory).
-struct FileChunks: AsyncSequence, Sendable {
-    typealias Element = ByteBuffer
-    let url: URL
-
-    func makeAsyncIterator() -> Iterator { Iterator(url: url) }
-
-    struct Iterator: AsyncIteratorProtocol {
-        let url: URL
-        var handle: FileHandle?
-        var finished = false
-
-        mutating func next() async throws -> ByteBuffer? {
-            guard !finished else { return nil }
-            if handle == nil { handle = try FileHandle(forReadingFrom: url) }
-            guard let data = try handle?.read(upToCount: 1 << 20), !data.isEmpty else {
-                try handle?.close()
-                finished = true
-                return nil
-            }
-            return ByteBuffer(data: data)
-        }
     }
 }
 

@@ -16,6 +16,12 @@ struct FaultInjectingGraph: GraphAPI {
         case truncateEarlierVersions
         /// Someone deletes the item from `tenant` between the delta page and the first request about it.
         case deletedBeforeDownload(SimulatedTenant)
+        /// Graph answers 404 `itemNotFound` about the item (its versions, content and metadata) for this client's
+        /// lifetime, though the item exists: a transient 404 of a busy or replicating service.
+        case transientlyNotFound
+        /// Keyed by a drive id: every delta request of the drive answers 410 `resyncRequired` with this `Location`,
+        /// which answers 410 too, as does an enumeration from scratch.
+        case expiredDelta(location: String)
     }
 
     let base: any GraphAPI
@@ -28,8 +34,19 @@ struct FaultInjectingGraph: GraphAPI {
     func rootSites() async throws -> [GraphSite] { try await base.rootSites() }
     func subsites(siteID: String) async throws -> [GraphSite] { try await base.subsites(siteID: siteID) }
     func drives(siteID: String) async throws -> [GraphDrive] { try await base.drives(siteID: siteID) }
-    func delta(driveID: String, link: String?) async throws -> DeltaPage { try await base.delta(driveID: driveID, link: link) }
-    func item(driveID: String, itemID: String) async throws -> GraphDriveItem { try await base.item(driveID: driveID, itemID: itemID) }
+    func delta(driveID: String, link: String?) async throws -> DeltaPage {
+        if case .expiredDelta(let location) = faults[driveID] { throw GraphError.resyncRequired(location: location) }
+        return try await base.delta(driveID: driveID, link: link)
+    }
+    func withTransferSlot<Result: Sendable>(_ operation: @Sendable () async throws -> Result) async throws -> Result {
+        try await base.withTransferSlot(operation)
+    }
+    func item(driveID: String, itemID: String) async throws -> GraphDriveItem {
+        if case .transientlyNotFound = faults[itemID] { throw Self.notFound }
+        return try await base.item(driveID: driveID, itemID: itemID)
+    }
+
+    static let notFound = GraphError.service(status: 404, code: "itemNotFound", message: "The resource could not be found.", requestID: nil)
     func child(driveID: String, parentID: String, name: String) async throws -> GraphDriveItem {
         try await base.child(driveID: driveID, parentID: parentID, name: name)
     }
@@ -40,10 +57,12 @@ struct FaultInjectingGraph: GraphAPI {
         if case .deletedBeforeDownload(let tenant) = faults[itemID] {
             try? await tenant.delete(driveID: driveID, itemID: itemID)
         }
+        if case .transientlyNotFound = faults[itemID] { throw Self.notFound }
         return try await base.versions(driveID: driveID, itemID: itemID)
     }
 
     func content(driveID: String, itemID: String, versionID: String?) async throws -> GraphContent {
+        if case .transientlyNotFound = faults[itemID] { throw Self.notFound }
         let content = try await base.content(driveID: driveID, itemID: itemID, versionID: versionID)
         switch faults[itemID] {
         case .interruptDownload?:
@@ -52,7 +71,7 @@ struct FaultInjectingGraph: GraphAPI {
             return GraphContent(contentLength: content.contentLength, bytes: SpoiledStream(base: content, fault: .corruptFirstByte))
         case .truncateEarlierVersions? where versionID != nil:
             return GraphContent(contentLength: content.contentLength, bytes: SpoiledStream(base: content, fault: .truncateEarlierVersions))
-        case .truncateEarlierVersions?, .deletedBeforeDownload?, nil:
+        case .truncateEarlierVersions?, .deletedBeforeDownload?, .transientlyNotFound?, .expiredDelta?, nil:
             return content
         }
     }
@@ -112,7 +131,7 @@ struct FaultInjectingGraph: GraphAPI {
                     guard var buffer = try await base.next() else { return nil }
                     if nextCalls == 1, buffer.readableBytes > 0 { buffer.moveReaderIndex(forwardBy: 1) }
                     return buffer
-                case .deletedBeforeDownload:
+                case .deletedBeforeDownload, .transientlyNotFound, .expiredDelta:
                     return try await base.next()
                 }
             }

@@ -267,3 +267,32 @@ struct EntityTests {
         }
     }
 }
+
+@Suite("Organizations keep their cloud and Graph budget")
+struct OrganizationCloudTests {
+    @Test("cloud and budget round-trip; a custom organization stays unpaced")
+    func cloudAndBudgetRoundTrip() async throws {
+        let catalog = try await SQLCatalog.openInMemory()
+        let created = CatalogSeed.epoch
+        let china = Organization(
+            name: "fabrikam.partner.onmschina.cn", tenantID: "t1", clientID: "c1", cloud: .china, resourceUnitsPerMinute: 3_750,
+            createdAt: created)
+        let gov = Organization(name: "adatum.onmicrosoft.us", tenantID: "t2", clientID: "c2", cloud: .usGovernment, createdAt: created)
+        let simulated = Organization(
+            name: "contoso.onmicrosoft.com", tenantID: "t3", clientID: "c3", loginBaseURL: "http://127.0.0.1:1",
+            graphBaseURL: "http://127.0.0.1:1/v1.0", createdAt: created)
+        for organization in [china, gov, simulated] { try await catalog.insertOrganization(organization) }
+
+        let readChina = try #require(try await catalog.organization(id: china.id))
+        #expect(readChina == china)
+        #expect(readChina.cloud == .china && readChina.graphBaseURL == "https://microsoftgraph.chinacloudapi.cn/v1.0")
+        #expect(readChina.effectiveResourceUnitsPerMinute == 3_750)
+        let readGov = try #require(try await catalog.organization(id: gov.id))
+        #expect(readGov.cloud == .usGovernment && readGov.loginBaseURL == "https://login.microsoftonline.us")
+        #expect(readGov.effectiveResourceUnitsPerMinute == 1_250)
+        let readSimulated = try #require(try await catalog.organization(id: simulated.id))
+        #expect(readSimulated.cloud == .custom && readSimulated.resourceUnitsPerMinute == nil)
+        #expect(readSimulated.effectiveResourceUnitsPerMinute == nil)
+        try await catalog.shutdown()
+    }
+}

@@ -28,11 +28,43 @@ struct MigrationTests {
         try FileManager.default.removeItem(at: temporary.directory)
     }
 
+    @Test("version 2 recognises a cloud from a Graph URL written with capitals or a trailing slash, as Swift does")
+    func cloudMigrationNormalisesGraphURLs() async throws {
+        let database = try await SQLiteCatalogDatabase.openInMemory(logger: Logger(label: "test"))
+        try await CatalogMigrator(
+            database: database, migrations: [CatalogMigration.initialSchema], logger: Logger(label: "test")
+        ).migrate()
+        let urls = [
+            "https://GRAPH.microsoft.com/v1.0/", "https://graph.microsoft.us/v1.0//", "https://dod-graph.microsoft.us/v1.0",
+            "HTTPS://MICROSOFTGRAPH.CHINACLOUDAPI.CN/V1.0/", "http://127.0.0.1:9/v1.0/",
+        ]
+        try await database.write { db in
+            for (index, url) in urls.enumerated() {
+                try await db.raw(
+                    """
+                    INSERT INTO organizations (id, name, tenant_id, client_id, login_base_url, graph_base_url, created_at)
+                    VALUES (\(bind: UUID().uuidString), \(bind: "org\(index)"), 't', 'c', 'https://login.example', \(bind: url), 0)
+                    """
+                ).run()
+            }
+        }
+        try await CatalogMigrator(database: database, migrations: CatalogMigration.all, logger: Logger(label: "test")).migrate()
+        let clouds = try await database.read { db in
+            try await db.raw("SELECT cloud FROM organizations ORDER BY name").all().map {
+                NationalCloud(rawValue: try $0.decode(column: "cloud", as: String.self))
+            }
+        }
+        #expect(clouds == [.worldwide, .usGovernment, .usDoD, .china, .custom])
+        #expect(clouds == urls.map { NationalCloud(graphBaseURL: $0) })
+        try await database.close()
+    }
+
     @Test("a catalog whose schema is newer than this build is refused")
     func newerSchemaRefused() async throws {
         let catalog = try await SQLCatalog.openInMemory()
         let newer = CatalogMigrator(database: catalog.database, migrations: [], logger: Logger(label: "test"))
-        await #expect(throws: CatalogError.schemaTooNew(found: 1, supported: 0)) {
+        let latest = try #require(CatalogMigration.all.last).version
+        await #expect(throws: CatalogError.schemaTooNew(found: latest, supported: 0)) {
             try await newer.migrate()
         }
         try await catalog.shutdown()
@@ -41,14 +73,15 @@ struct MigrationTests {
     @Test("a failing migration is rolled back and reported with its version")
     func failingMigrationRollsBack() async throws {
         let catalog = try await SQLCatalog.openInMemory()
+        let released = CatalogMigration.all.map(\.version)
         let broken = CatalogMigration(
-            version: 2, name: "broken", statements: ["CREATE TABLE half_done (id TEXT)", "THIS IS NOT SQL"]
+            version: try #require(released.last) + 1, name: "broken", statements: ["CREATE TABLE half_done (id TEXT)", "THIS IS NOT SQL"]
         )
         let migrator = CatalogMigrator(
             database: catalog.database, migrations: CatalogMigration.all + [broken], logger: Logger(label: "test")
         )
         await #expect(throws: CatalogError.self) { try await migrator.migrate() }
-        #expect(try await catalog.schemaVersions() == [1])
+        #expect(try await catalog.schemaVersions() == released)
         let leftovers = try await catalog.database.read { db in
             try await db.raw("SELECT name FROM sqlite_master WHERE name = 'half_done'").all()
         }

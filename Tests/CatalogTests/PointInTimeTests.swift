@@ -193,6 +193,8 @@ struct PointInTimeTests {
         )).contains("a:a.txt@docs#a2"))
         #expect(try await catalog.item(jobID: s.seed.job.id, driveID: Self.drive, itemID: "a", at: s.p4.sequence)?.validTo == nil)
         #expect(try await catalog.restorePoint(id: s.p4.id) == nil)
+        #expect(try await catalog.restorePoint(sequence: s.p4.sequence) == nil)
+        #expect(try await catalog.restorePoint(sequence: s.p3.sequence)?.id == s.p3.id)
         #expect(try await catalog.restorePoints(.init(jobID: s.seed.job.id)).map(\.sequence)
             == [s.p3.sequence, s.p2.sequence, s.p1.sequence])
 

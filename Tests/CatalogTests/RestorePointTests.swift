@@ -43,6 +43,8 @@ struct RestorePointTests {
 
         #expect(try await catalog.restorePoint(id: committed[1].id) == committed[1])
         #expect(try await catalog.restorePoint(id: UUID()) == nil)
+        #expect(try await catalog.restorePoint(sequence: committed[1].sequence) == committed[1])
+        #expect(try await catalog.restorePoint(sequence: committed.map(\.sequence).max()! + 1_000) == nil)
         try await catalog.shutdown()
     }
 

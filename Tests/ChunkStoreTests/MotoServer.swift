@@ -1,16 +1,11 @@
 import AsyncHTTPClient
 import Foundation
+import LifeboatTestSupport
 import NIOCore
 import NIOHTTP1
 import Testing
 
 @testable import ChunkStore
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A `moto_server` (moto's S3 emulator) on a free loopback port, optionally with signature checking switched on.
 ///
@@ -24,60 +19,38 @@ final class MotoServer: Sendable {
     /// The running server of the current test, installed by the `.motoServer` trait.
     @TaskLocal static var current: MotoServer?
 
-    /// The absolute path of `moto_server`, or `nil` when it is not installed.
-    static let executable: String? = {
-        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
-            let candidate = "\(directory)/moto_server"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }()
-
     /// Whether the S3 tests can run here.
-    static var isInstalled: Bool { executable != nil }
+    static var isInstalled: Bool { MotoProcess.isInstalled }
 
-    let process: Process
-    let endpoint: URL
+    let moto: MotoProcess
     let accessKeyID: String
     let secretAccessKey: String
 
-    private init(process: Process, endpoint: URL, accessKeyID: String, secretAccessKey: String) {
-        self.process = process
-        self.endpoint = endpoint
+    /// The server's base URL.
+    var endpoint: URL { moto.endpoint }
+
+    private init(moto: MotoProcess, accessKeyID: String, secretAccessKey: String) {
+        self.moto = moto
         self.accessKeyID = accessKeyID
         self.secretAccessKey = secretAccessKey
     }
 
     /// Starts the server, waits until it answers and provisions credentials.
     static func start(authenticated: Bool = false) async throws -> MotoServer {
-        let executable = try #require(executable, "moto_server is not on PATH")
-        let port = try freePort()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["-H", "127.0.0.1", "-p", "\(port)"]
-        var environment = ProcessInfo.processInfo.environment
-        if authenticated { environment["INITIAL_NO_AUTH_ACTION_COUNT"] = "3" }
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let endpoint = URL(string: "http://127.0.0.1:\(port)")!
+        let moto = try await MotoProcess.start(environment: authenticated ? ["INITIAL_NO_AUTH_ACTION_COUNT": "3"] : [:])
         do {
-            try await waitUntilAnswering(endpoint)
             let (accessKeyID, secret) =
-                authenticated ? try await provisionUser(endpoint) : ("lifeboat-test", "lifeboat-test-secret")
-            return MotoServer(process: process, endpoint: endpoint, accessKeyID: accessKeyID, secretAccessKey: secret)
+                authenticated ? try await provisionUser(moto.endpoint) : ("lifeboat-test", "lifeboat-test-secret")
+            return MotoServer(moto: moto, accessKeyID: accessKeyID, secretAccessKey: secret)
         } catch {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            moto.stop()
             throw error
         }
     }
 
-    /// Kills the server; moto_server ignores SIGTERM, and it holds nothing worth a graceful shutdown.
+    /// Kills the server.
     func stop() {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        moto.stop()
     }
 
     /// A configuration for `bucket` on this server with its provisioned credentials.
@@ -102,20 +75,6 @@ final class MotoServer: Sendable {
         let created = try await store.perform(.PUT, objectKey: nil, operation: "CreateBucket")
         try #require(created.status == .ok, "CreateBucket answered \(created.status)")
         return store
-    }
-
-    private static func waitUntilAnswering(_ endpoint: URL) async throws {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            var request = HTTPClientRequest(url: endpoint.absoluteString + "/moto-api/")
-            request.method = .GET
-            if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(2)), response.status == .ok {
-                return
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        Issue.record("moto_server did not answer within 30 s")
-        throw CancellationError()
     }
 
     /// Creates an IAM user allowed `s3:*` and returns its access key; these are the three unauthenticated actions.
@@ -154,23 +113,6 @@ final class MotoServer: Sendable {
         let response = try await HTTPClient.shared.send(request, timeout: .seconds(10))
         try #require(response.status == .ok, "IAM \(parameters["Action"]!) answered \(response.status): \(String(buffer: response.body))")
         return response.body
-    }
-
-    private static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        try #require(bound, "could not find a free loopback port")
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 

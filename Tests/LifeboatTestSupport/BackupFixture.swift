@@ -36,10 +36,26 @@ public struct BackupFixture: Sendable {
     /// The repository password every fixture uses.
     public static let repositoryPassword = "fixture-repository-password"
 
+    /// The organization's Graph pacing: its budget (nil: unpaced, as custom endpoints are by default) and the window
+    /// Graph counts it over, shortened together with the simulator's.
+    public struct Pacing: Sendable {
+        /// Resource units per minute.
+        public var resourceUnitsPerMinute: Int?
+        /// The budget's window.
+        public var window: Duration
+
+        /// Creates a pacing.
+        public init(resourceUnitsPerMinute: Int?, window: Duration = .seconds(60)) {
+            self.resourceUnitsPerMinute = resourceUnitsPerMinute
+            self.window = window
+        }
+    }
+
     /// Starts a simulator for `spec`, registers it as an organization with a job of `scope`, runs `body`,
     /// and always shuts everything down and deletes the temporary folders.
     public static func with<Result: Sendable>(
         _ spec: TenantSpec = .small(seed: 11), scope: BackupScope = .entireOrganization,
+        pacing: Pacing = Pacing(resourceUnitsPerMinute: nil),
         configure: (inout SimulatorConfiguration) -> Void = { _ in },
         _ body: (BackupFixture) async throws -> Result
     ) async throws -> Result {
@@ -58,7 +74,8 @@ public struct BackupFixture: Sendable {
         let httpClient = GraphClient.makeHTTPClient()
         let fixture: BackupFixture
         do {
-            fixture = try await make(simulator: simulator, temporary: temporary, httpClient: httpClient, scope: scope, logger: logger)
+            fixture = try await make(
+                simulator: simulator, temporary: temporary, httpClient: httpClient, scope: scope, pacing: pacing, logger: logger)
         } catch {
             try? await httpClient.shutdown()
             try? await temporary.remove()
@@ -76,12 +93,14 @@ public struct BackupFixture: Sendable {
     }
 
     private static func make(
-        simulator: RunningSimulator, temporary: TemporaryCatalog, httpClient: HTTPClient, scope: BackupScope, logger: Logger
+        simulator: RunningSimulator, temporary: TemporaryCatalog, httpClient: HTTPClient, scope: BackupScope, pacing: Pacing,
+        logger: Logger
     ) async throws -> BackupFixture {
         let catalog = temporary.catalog
         let organization = Organization(
             name: "\(simulator.tenant.spec.domain).onmicrosoft.com", tenantID: simulator.tenantID, clientID: simulator.clientID,
-            loginBaseURL: simulator.loginBaseURL, graphBaseURL: simulator.graphBaseURL)
+            loginBaseURL: simulator.loginBaseURL, graphBaseURL: simulator.graphBaseURL,
+            resourceUnitsPerMinute: pacing.resourceUnitsPerMinute)
         try await catalog.insertOrganization(organization)
         try await catalog.setGraphSecret(simulator.clientSecret, organizationID: organization.id)
         let repositoryRecord = BackupRepository(
@@ -93,7 +112,8 @@ public struct BackupFixture: Sendable {
         let repositories = RepositoryRegistry(password: repositoryPassword, keyDerivation: .insecureFastForTesting)
         let connector = CatalogGraphConnector(
             catalog: catalog, httpClient: httpClient,
-            retryPolicy: GraphClient.RetryPolicy(maxAttempts: 6, initialBackoff: .milliseconds(5)), logger: logger)
+            retryPolicy: GraphClient.RetryPolicy(maxAttempts: 6, initialBackoff: .milliseconds(5)), budgetWindow: pacing.window,
+            logger: logger)
         let runner = BackupRunner(catalog: catalog, repositories: repositories, connector: connector, logger: logger)
         let restoreRunner = RestoreRunner(
             catalog: catalog, repositories: repositories, connector: connector,

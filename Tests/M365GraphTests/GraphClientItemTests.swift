@@ -73,9 +73,18 @@ struct GraphClientItemTests {
             let drive = try #require(await h.tenant.drives().first)
             let first = try await Self.enumerate(h.client, driveID: drive.id)
             await h.tenant.expireDeltaTokens(driveID: drive.id)
-            await #expect(throws: GraphError.resyncRequired(location: nil)) {
+            let error = await #expect(throws: GraphError.self) {
                 try await h.client.delta(driveID: drive.id, link: first.deltaLink)
             }
+            guard case .resyncRequired(let location?) = error else {
+                Issue.record("expected resyncRequired with a Location, got \(String(describing: error))")
+                return
+            }
+            // The 410's Location enumerates the same drive from scratch: the delta token "d:0", base64 "ZDow" (the
+            // expired link carries no `$top`, so neither does the Location).
+            #expect(location == "\(h.simulator.graphBaseURL)/drives/\(drive.id)/root/delta?token=ZDow")
+            let fromLocation = try await Self.enumerate(h.client, driveID: drive.id, from: location)
+            #expect(Set(fromLocation.items.map(\.id)) == Set(first.items.map(\.id)))
             let again = try await Self.enumerate(h.client, driveID: drive.id)
             #expect(Set(again.items.map(\.id)) == Set(first.items.map(\.id)))
             #expect(try await Self.enumerate(h.client, driveID: drive.id, from: again.deltaLink).items.isEmpty)

@@ -101,7 +101,7 @@ struct DeltaTests {
             let gone = try await h.get(after.deltaLink)
             #expect(gone.status == 410)
             #expect(errorCode(gone) == "resyncRequired")
-            #expect(gone.headers.first(name: "Location")?.hasSuffix("/root/delta") == true)
+            #expect(gone.headers.first(name: "Location")?.contains("/drives/\(drive.id)/root/delta?token=") == true)
         }
     }
 }

@@ -4,10 +4,12 @@
 import collections, sys
 
 results, rounds = sys.argv[1], int(sys.argv[2])
-corpus, timing, stored = {}, collections.defaultdict(dict), {}
+corpus, timing, stored, differs = {}, collections.defaultdict(dict), {}, set()
 for line in open(results):
     parts = line.split()
-    if parts[0] == "corpus":
+    if parts[1] == "restore-differs":
+        differs.add(parts[0])
+    elif parts[0] == "corpus":
         corpus[int(parts[1])] = int(parts[2])
     elif parts[1] == "stored":
         stored[parts[0]] = int(parts[2])
@@ -40,3 +42,5 @@ for tool, first, incremental, size, restore, check, rss in rows:
 tool, first, incremental, size, restore, check, rss = rows[0]
 print(f"lifeboat / restic: ingest {ratio(first, base[1])}, incremental {ratio(incremental, base[2])}, "
       f"stored {ratio(size, base[3])}, restore {ratio(restore, base[4])}, check {ratio(check, base[5])}, RSS {ratio(rss, base[6])}")
+for tool in sorted(differs):
+    print(f"WARNING: {tool}'s restore differs from the corpus")

@@ -58,9 +58,16 @@ measure lifeboat restore -- "$LIFEBOAT" restore "$WORK/lifeboat" "$WORK/lifeboat
 measure restic restore -- restic -r "$WORK/restic" restore latest --target "$WORK/restore-restic"
 mkdir -p "$WORK/restore-borg"
 (cd "$WORK/restore-borg" && measure borg restore -- borg extract "$WORK/borg::r$ROUNDS")
-diff -r "$CORPUS" "$WORK/restore-lifeboat" >/dev/null && echo "lifeboat restore identical" >&2
-diff -r "$CORPUS" "$WORK/restore-restic$CORPUS" >/dev/null && echo "restic restore identical" >&2
-diff -r "$CORPUS" "$WORK/restore-borg/corpus" >/dev/null && echo "borg restore identical" >&2
+# The bench's snapshot lists files only (as a drive's items are files with paths), so recreate the corpus's empty
+# folders before comparing trees.
+(cd "$CORPUS" && find . -mindepth 1 -type d -empty -exec mkdir -p "$WORK/restore-lifeboat/{}" \;)
+verify() {
+    if diff -r "$CORPUS" "$2" >/dev/null; then echo "$1 restore identical to the corpus" >&2
+    else echo "$1 restore DIFFERS from the corpus" >&2; echo "$1 restore-differs" >>"$WORK/results"; fi
+}
+verify lifeboat "$WORK/restore-lifeboat"
+verify restic "$WORK/restore-restic$CORPUS"
+verify borg "$WORK/restore-borg/corpus"
 
 echo "Checking..." >&2
 measure lifeboat check -- "$LIFEBOAT" check "$WORK/lifeboat"

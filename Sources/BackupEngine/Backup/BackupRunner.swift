@@ -18,10 +18,11 @@ public struct BackupRunner: Sendable {
     private let logger: Logger
 
     /// Creates a runner.
-    /// - Parameter downloadConcurrency: files downloaded at once per drive.
+    /// - Parameter downloadConcurrency: the most files downloaded at once per drive; within it, the tenant's adaptive
+    ///   concurrency (see `CatalogGraphConnector`'s `maxConcurrency`) decides how many transfer at a time.
     public init(
         catalog: any CatalogStore, repositories: RepositoryRegistry, connector: any GraphConnector,
-        downloadConcurrency: Int = 4, logger: Logger
+        downloadConcurrency: Int = 16, logger: Logger
     ) {
         self.catalog = catalog
         self.repositories = repositories
@@ -118,7 +119,18 @@ public struct BackupRunner: Sendable {
         guard let repositoryRecord = try await catalog.repository(id: job.repositoryID) else {
             throw EngineError.repositoryNotFound(job.repositoryID)
         }
-        let repository = try await repositories.repository(for: repositoryRecord)
+        return try await repositories.withWriteAccess(to: repositoryRecord, purpose: "backup run \(run.externalID)") { access in
+            try await backUp(
+                job, run: run, organization: organization, repositoryRecord: repositoryRecord, into: access,
+                fullEnumeration: fullEnumeration, errors: &errors, progress: progress, logger: logger)
+        }
+    }
+
+    /// The part of a run that writes the repository, under its shared lock.
+    private func backUp(
+        _ job: BackupJob, run: JobRun, organization: Organization, repositoryRecord: BackupRepository, into access: RepositoryWriteAccess,
+        fullEnumeration: Bool, errors: inout [RunError], progress: (@Sendable (BackupProgress) -> Void)?, logger: Logger
+    ) async throws -> RunCounters {
         let graph = try await connector.graph(for: organization)
 
         let resolved = try await ScopeResolver(graph: graph, organizationID: organization.id).resolve(job.scope)
@@ -137,7 +149,7 @@ public struct BackupRunner: Sendable {
             let label = drive.ownerDisplayName.map { "\($0)'s OneDrive" } ?? "\(drive.siteTitle ?? "") / \(drive.name)"
             let before = counters
             let backup = DriveBackup(
-                graph: graph, catalog: catalog, jobID: job.id, repository: repository, drive: drive,
+                graph: graph, catalog: catalog, jobID: job.id, repository: access.repository, drive: drive,
                 storedDeltaLink: fullEnumeration ? nil : try await catalog.deltaLink(jobID: job.id, driveID: drive.driveID),
                 sequence: point.sequence, downloadConcurrency: downloadConcurrency, logger: logger,
                 onPage: { driveCounters in
@@ -159,7 +171,7 @@ public struct BackupRunner: Sendable {
                 BackupProgress(drive: label, drivesDone: index + 1, drivesTotal: resolved.drives.count, counters: counters))
         }
 
-        try await repository.flush()
+        try await access.flush()
         try await catalog.commitRestorePoint(id: point.id, deltaLinks: deltaLinks)
         return counters
     }

@@ -18,6 +18,23 @@ struct DriveBackupOutcome: Sendable {
 ///
 /// Compares only with the job's own rows: another job protecting the same drive writes to another repository,
 /// so its content cannot stand in for this job's.
+///
+/// What Graph does to a drive while it is read:
+/// - a stale delta link (410 `resyncRequired`) restarts the enumeration from the answer's `Location` (or from scratch);
+///   the enumeration then reconciles with the catalog: unchanged files are not downloaded again, items it never lists
+///   are closed as deleted; a third expiry in one run (after the `Location` and after a restart from scratch) fails
+///   the drive;
+/// - an item listed twice in one enumeration (the last occurrence wins) is recorded and counted once;
+/// - a file deleted between its listing and its download (404 or 410) is skipped and counted in `itemsSkipped`
+///   (and in `itemsDeleted` when an earlier restore point held it), never a failure; the drive's delta link is then
+///   not stored, so a 404 that was transient cannot hide the item until it next changes;
+/// - a file whose downloaded bytes do not match the hash or size its listing gave is read again from Graph: when the
+///   item changed meanwhile, its new metadata is used and the file is downloaded again, so a row never pairs bytes with
+///   a hash they do not have; when it did not change, the download was corrupt and the file fails;
+/// - any other item failure (403 `accessDenied`, 423 `resourceLocked`, a download still broken after the client's
+///   retries) is recorded in the run's errors with Graph's status and code, and counted in `itemsFailed`; the drive's
+///   delta link is then not stored, so the next run sees the item again. A later occurrence of the item in the same
+///   enumeration that backs it up replaces the failure.
 struct DriveBackup {
     let graph: any GraphAPI
     let catalog: any CatalogStore
@@ -37,18 +54,27 @@ struct DriveBackup {
         // Present during an enumeration from scratch, which must reconcile deletions: items it never saw are gone.
         var seenInFullEnumeration: Set<String>? = link == nil ? [] : nil
         var finalLink: String?
+        var tallies: [String: Tally] = [:]
+        var unsettled = UnsettledItems()
+        var resyncs = ResyncBudget()
 
         pages: while true {
             let page: DeltaPage
             do {
                 page = try await graph.delta(driveID: drive.driveID, link: link)
-            } catch GraphError.resyncRequired {
-                logger.info("Delta link expired; enumerating the drive again", metadata: ["lifeboat.drive": "\(drive.driveID)"])
-                link = nil
+            } catch GraphError.resyncRequired(let location) {
+                guard let restart = resyncs.next(location: location) else {
+                    throw DriveBackupError.resyncLoop(driveID: drive.driveID)
+                }
+                logger.info(
+                    "Delta link expired; enumerating the drive again",
+                    metadata: ["lifeboat.drive": "\(drive.driveID)", "lifeboat.delta.location": "\(restart ?? "-")"])
+                link = restart
                 seenInFullEnumeration = []
                 continue pages
             }
-            try await process(page.items, into: &outcome, seen: &seenInFullEnumeration)
+            try await process(
+                page.items, into: &outcome, seen: &seenInFullEnumeration, tallies: &tallies, unsettled: &unsettled)
             outcome.counters.itemsScanned += page.items.count
             await onPage(outcome.counters)
             if let next = page.nextLink {
@@ -67,12 +93,73 @@ struct DriveBackup {
             }
         }
         outcome.counters.drivesProcessed = 1
-        outcome.deltaLink = outcome.counters.itemsFailed == 0 ? finalLink : nil
+        outcome.errors += unsettled.failures.map(\.error)
+        outcome.deltaLink = unsettled.isEmpty ? finalLink : nil
         return outcome
     }
 
+    /// How a drive recovers from expired delta links (410 `resyncRequired`): it follows Graph's `Location` once, then
+    /// enumerates from scratch once; a third expiry in the same run fails the drive, so a link that always answers 410
+    /// cannot loop forever.
+    struct ResyncBudget: Sendable {
+        private var followedLocation = false
+        private var restartedFromScratch = false
+
+        /// After one more expiry: `.some(link)` to enumerate from, where `.some(nil)` is from scratch; `nil` when the
+        /// budget is spent.
+        mutating func next(location: String?) -> String?? {
+            if !followedLocation, !restartedFromScratch, let location {
+                followedLocation = true
+                return .some(location)
+            }
+            guard !restartedFromScratch else { return nil }
+            restartedFromScratch = true
+            return .some(nil)
+        }
+    }
+
+    /// Items of this run that failed or vanished at download and were not backed up by a later occurrence in the same
+    /// enumeration; while any is left, the drive's new delta link is not stored, so the next run lists them again.
+    struct UnsettledItems: Sendable {
+        /// Failed items in the order they first failed, with their latest error.
+        private(set) var failures: [(itemID: String, error: RunError)] = []
+        /// Items that answered 404 or 410 at download, counted in `itemsSkipped`.
+        private(set) var vanished: Set<String> = []
+
+        var isEmpty: Bool { failures.isEmpty && vanished.isEmpty }
+
+        /// Records a failure; false when the item had already failed (it is counted once).
+        mutating func failed(_ itemID: String, _ error: RunError) -> Bool {
+            if let index = failures.firstIndex(where: { $0.itemID == itemID }) {
+                failures[index].error = error
+                return false
+            }
+            failures.append((itemID, error))
+            return true
+        }
+
+        /// Records a vanished item; false when it had already vanished.
+        mutating func vanished(_ itemID: String) -> Bool {
+            vanished.insert(itemID).inserted
+        }
+
+        /// A later occurrence of the item is being processed: forgets what the earlier one failed at, and its count.
+        mutating func settled(_ itemID: String, _ counters: inout RunCounters) {
+            if let index = failures.firstIndex(where: { $0.itemID == itemID }) {
+                failures.remove(at: index)
+                counters.itemsFailed -= 1
+            }
+            if vanished.remove(itemID) != nil {
+                counters.itemsSkipped -= 1
+            }
+        }
+    }
+
     /// Compares a page with the catalog, downloads what changed, and records the page's new rows in one transaction.
-    private func process(_ pageItems: [GraphDriveItem], into outcome: inout DriveBackupOutcome, seen: inout Set<String>?) async throws {
+    private func process(
+        _ pageItems: [GraphDriveItem], into outcome: inout DriveBackupOutcome, seen: inout Set<String>?,
+        tallies: inout [String: Tally], unsettled: inout UnsettledItems
+    ) async throws {
         var latest: [String: GraphDriveItem] = [:]
         var order: [String] = []
         for item in pageItems {
@@ -87,11 +174,13 @@ struct DriveBackup {
         for id in order {
             guard let item = latest[id] else { continue }
             seen?.insert(id)
+            // This occurrence replaces what an earlier one in the enumeration failed at; failing again counts again.
+            unsettled.settled(id, &outcome.counters)
             let previous = current[id]
             if item.isDeleted {
                 if previous != nil {
                     closing.append(id)
-                    outcome.counters.itemsDeleted += 1
+                    Self.tally(.deleted, id, &outcome.counters, &tallies)
                 }
                 continue
             }
@@ -104,9 +193,9 @@ struct DriveBackup {
                 rows.append(row)
                 if previous != nil {
                     closing.append(id)
-                    outcome.counters.itemsRenamedOrMoved += 1
+                    Self.tally(.renamedOrMoved, id, &outcome.counters, &tallies)
                 } else {
-                    outcome.counters.foldersProcessed += 1
+                    Self.tally(.folderAdded, id, &outcome.counters, &tallies)
                 }
                 continue
             }
@@ -116,44 +205,99 @@ struct DriveBackup {
             }
             if contentChanged(previous, item) {
                 downloads.append((item, previous))
-            } else if previous.name != item.name || previous.parentID != item.parentReference?.id {
-                var moved = fileRow(item, content: previous.content, quickXorHash: previous.quickXorHash)
-                moved.graphVersionID = previous.graphVersionID
+            } else if let moved = movedRow(item, previous: previous) {
                 rows.append(moved)
                 closing.append(id)
-                outcome.counters.itemsRenamedOrMoved += 1
+                Self.tally(.renamedOrMoved, id, &outcome.counters, &tallies)
             } else {
-                outcome.counters.filesUnchanged += 1
+                Self.tally(.unchanged, id, &outcome.counters, &tallies)
             }
         }
 
         for result in await downloadAll(downloads) {
             switch result {
             case .stored(let fileRows, let previous, let downloaded, let newBytes):
+                let itemID = fileRows.last!.itemID
                 rows += fileRows
                 if previous != nil {
-                    closing.append(fileRows.last!.itemID)
-                    outcome.counters.filesChanged += 1
+                    closing.append(itemID)
+                    Self.tally(.changed, itemID, &outcome.counters, &tallies)
                 } else {
-                    outcome.counters.filesAdded += 1
+                    Self.tally(.added, itemID, &outcome.counters, &tallies)
                 }
                 outcome.counters.versionsStored += fileRows.count - 1
                 outcome.counters.bytesDownloaded += downloaded
                 outcome.counters.bytesStored += newBytes
+            case .unchangedAfterAll(let item, let previous, let downloaded):
+                outcome.counters.bytesDownloaded += downloaded
+                if let moved = movedRow(item, previous: previous) {
+                    rows.append(moved)
+                    closing.append(item.id)
+                    Self.tally(.renamedOrMoved, item.id, &outcome.counters, &tallies)
+                } else {
+                    Self.tally(.unchanged, item.id, &outcome.counters, &tallies)
+                }
             case .vanished(let itemID, let previous):
+                if unsettled.vanished(itemID) { outcome.counters.itemsSkipped += 1 }
                 if previous != nil {
                     closing.append(itemID)
-                    outcome.counters.itemsDeleted += 1
+                    Self.tally(.deleted, itemID, &outcome.counters, &tallies)
                 }
-            case .failed(let error):
-                outcome.errors.append(error)
-                outcome.counters.itemsFailed += 1
+            case .failed(let itemID, let error):
+                if unsettled.failed(itemID, error) { outcome.counters.itemsFailed += 1 }
             }
         }
         if !rows.isEmpty || !closing.isEmpty {
             try await catalog.recordItemVersions(
                 rows, closing: closing, jobID: jobID, driveID: drive.driveID, sequence: sequence)
         }
+    }
+
+    /// The row of a file whose name or parent changed but not its content; nil when neither changed.
+    private func movedRow(_ item: GraphDriveItem, previous: ItemVersion) -> ItemVersion? {
+        guard previous.name != item.name || previous.parentID != item.parentReference?.id else { return nil }
+        var moved = fileRow(item, content: previous.content, quickXorHash: previous.quickXorHash)
+        moved.graphVersionID = previous.graphVersionID
+        return moved
+    }
+
+    /// How this run counted an item, so that a later occurrence of it in the same enumeration replaces that count.
+    enum Tally: Sendable {
+        case added, changed, unchanged, renamedOrMoved, deleted, folderAdded
+        /// Counted nowhere: an item added and deleted within one enumeration never existed for the restore point.
+        case nothing
+
+        var counter: WritableKeyPath<RunCounters, Int>? {
+            switch self {
+            case .added: \.filesAdded
+            case .changed: \.filesChanged
+            case .unchanged: \.filesUnchanged
+            case .renamedOrMoved: \.itemsRenamedOrMoved
+            case .deleted: \.itemsDeleted
+            case .folderAdded: \.foldersProcessed
+            case .nothing: nil
+            }
+        }
+    }
+
+    /// Counts what happened to `id`. A second occurrence in the same enumeration was compared with the row the first
+    /// one recorded, so the counts merge: an item new to the restore point stays added (or was never there, when its
+    /// last occurrence deletes it), and an unchanged repeat keeps the first count.
+    static func tally(_ tally: Tally, _ id: String, _ counters: inout RunCounters, _ tallies: inout [String: Tally]) {
+        var final = tally
+        if let first = tallies[id] {
+            if let key = first.counter { counters[keyPath: key] -= 1 }
+            switch (first, tally) {
+            case (.added, .deleted), (.folderAdded, .deleted), (.nothing, .deleted): final = .nothing
+            case (.added, _), (.folderAdded, _): final = first
+            case (_, .unchanged): final = first
+            case (.changed, .renamedOrMoved): final = first
+            case (.deleted, _): final = tally == .added ? .unchanged : tally
+            default: break
+            }
+        }
+        if let key = final.counter { counters[keyPath: key] += 1 }
+        tallies[id] = final
     }
 
     private func contentChanged(_ previous: ItemVersion, _ item: GraphDriveItem) -> Bool {
@@ -167,10 +311,13 @@ struct DriveBackup {
         case stored(rows: [ItemVersion], previous: ItemVersion?, bytesDownloaded: Int64, newBytes: Int64)
         /// The item was deleted after its delta page listed it: it is gone at this restore point, which is no failure.
         case vanished(itemID: String, previous: ItemVersion?)
-        case failed(RunError)
+        /// The listing was stale: read again, the item's content is the one already recorded (`item` is its fresh state).
+        case unchangedAfterAll(item: GraphDriveItem, previous: ItemVersion, bytesDownloaded: Int64)
+        case failed(itemID: String, RunError)
     }
 
-    /// Downloads files with bounded parallelism; each result stands alone so one failure never stops the others.
+    /// Downloads files with bounded parallelism (at most `downloadConcurrency` tasks, of which the tenant's adaptive
+    /// concurrency lets as many transfer as Graph takes); each result stands alone so one failure never stops the others.
     private func downloadAll(_ downloads: [(item: GraphDriveItem, previous: ItemVersion?)]) async -> [FileResult] {
         guard !downloads.isEmpty else { return [] }
         return await withTaskGroup(of: FileResult.self) { group in
@@ -180,7 +327,14 @@ struct DriveBackup {
                 guard next < downloads.count else { return }
                 let (item, previous) = downloads[next]
                 next += 1
-                group.addTask { await self.backUpFile(item, previous: previous) }
+                group.addTask {
+                    // The tenant's adaptive concurrency decides how many of these transfer at once.
+                    do {
+                        return try await self.graph.withTransferSlot { await self.backUpFile(item, previous: previous) }
+                    } catch {
+                        return .failed(itemID: item.id, RunError(message: "\(error)", itemPath: "\(self.drive.name)/\(item.name ?? item.id)"))
+                    }
+                }
             }
             for _ in 0..<min(downloadConcurrency, downloads.count) { startNext() }
             while let result = await group.next() {
@@ -191,67 +345,132 @@ struct DriveBackup {
         }
     }
 
-    private func backUpFile(_ item: GraphDriveItem, previous: ItemVersion?) async -> FileResult {
-        let path = "\(drive.name)/\(item.name ?? item.id)"
-        do {
-            let versions = try await graph.versions(driveID: drive.driveID, itemID: item.id)
-            let alreadyStored: Set<String>
-            if previous != nil {
-                let history = try await catalog.history(jobID: jobID, driveID: drive.driveID, itemID: item.id, upTo: Int64.max)
-                alreadyStored = Set(history.compactMap(\.graphVersionID))
-            } else {
-                alreadyStored = []
-            }
-            var rows: [ItemVersion] = []
-            var downloaded: Int64 = 0
-            var newBytes: Int64 = 0
-            for version in versions.dropFirst().reversed() where !alreadyStored.contains(version.id) {
-                let content = try await graph.content(driveID: drive.driveID, itemID: item.id, versionID: version.id)
-                let hashing = HashingContent(content)
-                let stored = try await repository.store(hashing)
-                downloaded += hashing.digest.length
-                newBytes += stored.newBytes
-                if let size = version.size, size != hashing.digest.length {
-                    throw BackupItemError.versionSizeMismatch(versionID: version.id, expected: size, received: hashing.digest.length)
+    /// Backs up one file; when its bytes do not match what its listing said, reads the item again and, if it changed
+    /// meanwhile, starts over with its fresh state (up to `staleListingRetries` times).
+    private func backUpFile(_ listed: GraphDriveItem, previous: ItemVersion?) async -> FileResult {
+        var item = listed
+        var wasted: Int64 = 0
+        var rereads = 0
+        while true {
+            do {
+                var result = try await storeFile(item, previous: previous)
+                if case .stored(let rows, let previous, let downloaded, let newBytes) = result {
+                    result = .stored(rows: rows, previous: previous, bytesDownloaded: downloaded + wasted, newBytes: newBytes)
                 }
-                var row = fileRow(item, content: stored.manifest.serialized(), quickXorHash: hashing.digest.quickXorHash)
-                row.size = hashing.digest.length
-                row.graphVersionID = version.id
-                row.isHistorical = true
-                row.modifiedAt = version.lastModifiedDateTime
-                row.modifiedBy = version.lastModifiedBy?.user?.bestName
-                row.eTag = nil
-                row.cTag = nil
-                rows.append(row)
+                return result
+            } catch let mismatch as StaleContent {
+                wasted += mismatch.bytesDownloaded
+                do {
+                    let fresh = try await graph.item(driveID: drive.driveID, itemID: item.id)
+                    guard rereads < Self.staleListingRetries, Self.contentDiffers(fresh, from: item) else {
+                        return failure(mismatch.error, item: item)
+                    }
+                    rereads += 1
+                    logger.debug(
+                        "File changed since its listing; backing up its new state",
+                        metadata: ["lifeboat.drive": "\(drive.driveID)", "lifeboat.item": "\(item.id)"])
+                    item = fresh
+                    if let previous, !contentChanged(previous, fresh) {
+                        return .unchangedAfterAll(item: fresh, previous: previous, bytesDownloaded: wasted)
+                    }
+                } catch {
+                    return await classify(error, item: item, previous: previous)
+                }
+            } catch {
+                return await classify(error, item: item, previous: previous)
             }
+        }
+    }
 
-            let content = try await graph.content(driveID: drive.driveID, itemID: item.id, versionID: nil)
+    /// Times a file is read again after its bytes contradicted its listing because it changed meanwhile.
+    static let staleListingRetries = 2
+
+    /// Whether Graph's fresh state of a file tells other content than the state it was listed with.
+    private static func contentDiffers(_ fresh: GraphDriveItem, from listed: GraphDriveItem) -> Bool {
+        fresh.cTag != listed.cTag || fresh.size != listed.size
+            || fresh.file?.hashes?.quickXorHash != listed.file?.hashes?.quickXorHash
+    }
+
+    /// Bytes that contradict the item's listing (hash or size), with what was downloaded for nothing.
+    private struct StaleContent: Error {
+        var error: BackupItemError
+        var bytesDownloaded: Int64
+    }
+
+    /// What an item failure means: gone (404 or 410 on an item Graph no longer knows) or failed with Graph's code.
+    private func classify(_ error: any Error, item: GraphDriveItem, previous: ItemVersion?) async -> FileResult {
+        if let graphError = error as? GraphError, Self.meansGone(graphError), await isGone(item) {
+            logger.debug(
+                "Item deleted during the run", metadata: ["lifeboat.drive": "\(drive.driveID)", "lifeboat.item": "\(item.id)"])
+            return .vanished(itemID: item.id, previous: previous)
+        }
+        return failure(error, item: item)
+    }
+
+    private func failure(_ error: any Error, item: GraphDriveItem) -> FileResult {
+        logger.warning(
+            "Item failed; it will be retried by the next run",
+            metadata: ["lifeboat.drive": "\(drive.driveID)", "lifeboat.item": "\(item.id)", "lifeboat.error": "\(error)"])
+        return .failed(itemID: item.id, RunError(message: "\(error)", itemPath: "\(drive.name)/\(item.name ?? item.id)"))
+    }
+
+    /// 404 `itemNotFound` or 410 `Gone` about an item.
+    private static func meansGone(_ error: GraphError) -> Bool {
+        switch error {
+        case .service(let status, _, _, _): status == 404 || status == 410
+        case .resyncRequired: true
+        default: false
+        }
+    }
+
+    private func storeFile(_ item: GraphDriveItem, previous: ItemVersion?) async throws -> FileResult {
+        let versions = try await graph.versions(driveID: drive.driveID, itemID: item.id)
+        let alreadyStored: Set<String>
+        if previous != nil {
+            let history = try await catalog.history(jobID: jobID, driveID: drive.driveID, itemID: item.id, upTo: Int64.max)
+            alreadyStored = Set(history.compactMap(\.graphVersionID))
+        } else {
+            alreadyStored = []
+        }
+        var rows: [ItemVersion] = []
+        var downloaded: Int64 = 0
+        var newBytes: Int64 = 0
+        for version in versions.dropFirst().reversed() where !alreadyStored.contains(version.id) {
+            let content = try await graph.content(driveID: drive.driveID, itemID: item.id, versionID: version.id)
             let hashing = HashingContent(content)
             let stored = try await repository.store(hashing)
             downloaded += hashing.digest.length
             newBytes += stored.newBytes
-            let computed = hashing.digest.quickXorHash
-            if let expected = item.file?.hashes?.quickXorHash, expected != computed {
-                throw BackupItemError.hashMismatch(expected: expected, computed: computed)
+            if let size = version.size, size != hashing.digest.length {
+                throw BackupItemError.versionSizeMismatch(versionID: version.id, expected: size, received: hashing.digest.length)
             }
-            if let size = item.size, size != hashing.digest.length {
-                throw BackupItemError.sizeMismatch(expected: size, received: hashing.digest.length)
-            }
-            var row = fileRow(item, content: stored.manifest.serialized(), quickXorHash: computed)
-            row.graphVersionID = versions.first?.id
+            var row = fileRow(item, content: stored.manifest.serialized(), quickXorHash: hashing.digest.quickXorHash)
+            row.size = hashing.digest.length
+            row.graphVersionID = version.id
+            row.isHistorical = true
+            row.modifiedAt = version.lastModifiedDateTime
+            row.modifiedBy = version.lastModifiedBy?.user?.bestName
+            row.eTag = nil
+            row.cTag = nil
             rows.append(row)
-            return .stored(rows: rows, previous: previous, bytesDownloaded: downloaded, newBytes: newBytes)
-        } catch {
-            if let graphError = error as? GraphError, graphError.isNotFound, await isGone(item) {
-                logger.debug(
-                    "Item deleted during the run", metadata: ["lifeboat.drive": "\(drive.driveID)", "lifeboat.item": "\(item.id)"])
-                return .vanished(itemID: item.id, previous: previous)
-            }
-            logger.warning(
-                "Item failed; it will be retried by the next run",
-                metadata: ["lifeboat.drive": "\(drive.driveID)", "lifeboat.item": "\(item.id)", "lifeboat.error": "\(error)"])
-            return .failed(RunError(message: "\(error)", itemPath: path))
         }
+
+        let content = try await graph.content(driveID: drive.driveID, itemID: item.id, versionID: nil)
+        let hashing = HashingContent(content)
+        let stored = try await repository.store(hashing)
+        downloaded += hashing.digest.length
+        newBytes += stored.newBytes
+        let computed = hashing.digest.quickXorHash
+        if let expected = item.file?.hashes?.quickXorHash, expected != computed {
+            throw StaleContent(error: .hashMismatch(expected: expected, computed: computed), bytesDownloaded: downloaded)
+        }
+        if let size = item.size, size != hashing.digest.length {
+            throw StaleContent(error: .sizeMismatch(expected: size, received: hashing.digest.length), bytesDownloaded: downloaded)
+        }
+        var row = fileRow(item, content: stored.manifest.serialized(), quickXorHash: computed)
+        row.graphVersionID = versions.first?.id
+        rows.append(row)
+        return .stored(rows: rows, previous: previous, bytesDownloaded: downloaded, newBytes: newBytes)
     }
 
     /// Whether Graph no longer knows the item at all; a 404 on one version's content alone (trimmed history, say)
@@ -261,7 +480,7 @@ struct DriveBackup {
             _ = try await graph.item(driveID: drive.driveID, itemID: item.id)
             return false
         } catch let error as GraphError {
-            return error.isNotFound
+            return Self.meansGone(error)
         } catch {
             return false
         }
@@ -284,6 +503,20 @@ struct DriveBackup {
             modifiedAt: item.fileSystemInfo?.lastModifiedDateTime ?? item.lastModifiedDateTime,
             createdBy: item.createdBy?.user?.bestName, modifiedBy: item.lastModifiedBy?.user?.bestName, content: content,
             validFrom: sequence)
+    }
+}
+
+/// Why one drive could not be backed up; the run goes on with its other drives.
+enum DriveBackupError: Error, CustomStringConvertible {
+    /// Delta answered 410 `resyncRequired` again after following its `Location` and after enumerating from scratch.
+    case resyncLoop(driveID: String)
+
+    var description: String {
+        switch self {
+        case .resyncLoop(let driveID):
+            return "Microsoft Graph kept answering that the delta link of drive \(driveID) expired (410 resyncRequired), "
+                + "even when enumerating it from scratch"
+        }
     }
 }
 

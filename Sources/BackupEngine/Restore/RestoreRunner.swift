@@ -85,10 +85,14 @@ public struct RestoreRunner: Sendable {
             let graph = try await connector.graph(for: organization)
             for selection in request.selections {
                 do {
-                    let drive = try await DriveRestore.prepare(
-                        selection, request: request, catalog: catalog, repositories: repositories, graph: graph,
-                        limits: limits, journal: journal, logger: logger)
-                    try await drive.run()
+                    try await SelectionSource.withLock(
+                        on: selection, catalog: catalog, repositories: repositories, purpose: "restore run \(run.externalID)"
+                    ) {
+                        let drive = try await DriveRestore.prepare(
+                            selection, request: request, catalog: catalog, repositories: repositories, graph: graph,
+                            limits: limits, journal: journal, logger: logger)
+                        try await drive.run()
+                    }
                 } catch let error where !(error is CancellationError) {
                     logger.error("A drive could not be restored", metadata: ["lifeboat.drive.id": "\(selection.driveID)", "lifeboat.error": "\(error)"])
                     try await journal.record(

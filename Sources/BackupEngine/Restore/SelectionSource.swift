@@ -16,16 +16,36 @@ struct SelectionSource: Sendable {
     static func open(
         _ selection: RestoreSelection, catalog: any CatalogStore, repositories: RepositoryRegistry
     ) async throws -> SelectionSource {
-        let points = try await catalog.restorePoints(RestorePointFilter(jobID: selection.jobID))
-        guard let point = points.first(where: { $0.sequence == selection.restorePointSequence }) else {
+        let (point, record) = try await locate(selection, catalog: catalog)
+        let repository = try await repositories.repository(for: record)
+        let label = try await catalog.drive(id: selection.driveID).map(Self.label) ?? selection.driveID
+        return SelectionSource(point: point, repository: repository, driveLabel: label)
+    }
+
+    /// Runs `body` (which opens and reads the selection) under a shared lock on the repository of the selection's
+    /// restore point, so no prune deletes packs it reads meanwhile. Throws what `open` throws, and
+    /// `ChunkStoreError.repositoryLocked` while a prune holds the repository.
+    static func withLock<Result>(
+        on selection: RestoreSelection, catalog: any CatalogStore, repositories: RepositoryRegistry, purpose: String,
+        _ body: () async throws -> Result
+    ) async throws -> Result {
+        let (_, record) = try await locate(selection, catalog: catalog)
+        return try await repositories.withReadAccess(to: record, purpose: purpose, body)
+    }
+
+    /// The selection's restore point and the record of the repository it lives in.
+    private static func locate(
+        _ selection: RestoreSelection, catalog: any CatalogStore
+    ) async throws -> (RestorePoint, BackupRepository) {
+        guard let point = try await catalog.restorePoint(sequence: selection.restorePointSequence),
+            point.jobID == selection.jobID
+        else {
             throw EngineError.invalidRestoreRequest("job \(selection.jobID) has no restore point \(selection.restorePointSequence)")
         }
         guard let record = try await catalog.repository(id: point.repositoryID) else {
             throw EngineError.repositoryNotFound(point.repositoryID)
         }
-        let repository = try await repositories.repository(for: record)
-        let label = try await catalog.drive(id: selection.driveID).map(Self.label) ?? selection.driveID
-        return SelectionSource(point: point, repository: repository, driveLabel: label)
+        return (point, record)
     }
 
     static func label(_ drive: ProtectedDrive) -> String {

@@ -18,18 +18,26 @@ public struct CatalogGraphConnector: GraphConnector {
     private let catalog: any CatalogStore
     private let tenants: GraphTenantRegistry
     private let retryPolicy: GraphClient.RetryPolicy
+    private let maxConcurrency: Int
+    private let budgetWindow: Duration
     private let logger: Logger
 
     /// Creates a connector; the caller owns `httpClient` (create it with `GraphClient.makeHTTPClient()`).
     /// Create one per process: clients of different connectors do not share a throttle.
-    /// - Parameter retryPolicy: how each client insists on transient failures (tests shorten the backoff).
+    /// - Parameters:
+    ///   - retryPolicy: how each client insists on transient failures (tests shorten the backoff).
+    ///   - maxConcurrency: the ceiling of each tenant's adaptive concurrency (Graph requests and file transfers in flight).
+    ///   - budgetWindow: the window Graph counts an organization's budget over (a minute); tests and benchmarks
+    ///     shorten it together with the simulator's.
     public init(
         catalog: any CatalogStore, httpClient: HTTPClient, retryPolicy: GraphClient.RetryPolicy = GraphClient.RetryPolicy(),
-        logger: Logger
+        maxConcurrency: Int = 16, budgetWindow: Duration = .seconds(60), logger: Logger
     ) {
+        self.budgetWindow = budgetWindow
         self.catalog = catalog
         self.tenants = GraphTenantRegistry(httpClient: httpClient)
         self.retryPolicy = retryPolicy
+        self.maxConcurrency = maxConcurrency
         self.logger = logger
     }
 
@@ -40,9 +48,13 @@ public struct CatalogGraphConnector: GraphConnector {
         var logger = logger
         logger[metadataKey: "lifeboat.organization"] = "\(organization.name)"
         return await tenants.client(
-            endpoints: GraphEndpoints(loginBaseURL: organization.loginBaseURL, graphBaseURL: organization.graphBaseURL),
+            endpoints: GraphEndpoints(organization: organization),
             credentials: GraphCredentials(
                 tenantID: organization.tenantID, clientID: organization.clientID, clientSecret: secret),
-            retryPolicy: retryPolicy, logger: logger)
+            retryPolicy: retryPolicy,
+            pacing: GraphPacing(
+                resourceUnitsPerMinute: organization.effectiveResourceUnitsPerMinute, maxConcurrency: maxConcurrency,
+                window: budgetWindow),
+            logger: logger)
     }
 }

@@ -9,10 +9,12 @@ extension SQLCatalog {
     public func insertOrganization(_ organization: Organization) async throws {
         try await database.write { db in
             try await db.raw("""
-                INSERT INTO organizations (id, name, tenant_id, client_id, login_base_url, graph_base_url, created_at)
+                INSERT INTO organizations (id, name, tenant_id, client_id, login_base_url, graph_base_url, created_at, cloud,
+                                           resource_units_per_minute)
                 VALUES (\(bind: organization.id.catalogText), \(bind: organization.name), \(bind: organization.tenantID),
                         \(bind: organization.clientID), \(bind: organization.loginBaseURL),
-                        \(bind: organization.graphBaseURL), \(bind: organization.createdAt.catalogMilliseconds))
+                        \(bind: organization.graphBaseURL), \(bind: organization.createdAt.catalogMilliseconds),
+                        \(bind: organization.cloud.rawValue), \(bind: organization.resourceUnitsPerMinute.map(Int64.init)))
                 """).run()
         }
     }
@@ -86,7 +88,8 @@ extension SQLCatalog {
 
     // MARK: Row mapping
 
-    static let organizationColumns = "id, name, tenant_id, client_id, login_base_url, graph_base_url, created_at"
+    static let organizationColumns =
+        "id, name, tenant_id, client_id, login_base_url, graph_base_url, created_at, cloud, resource_units_per_minute"
 
     static func decodeOrganization(_ row: any SQLRow) throws -> Organization {
         Organization(
@@ -96,6 +99,8 @@ extension SQLCatalog {
             clientID: try row.string("client_id"),
             loginBaseURL: try row.string("login_base_url"),
             graphBaseURL: try row.string("graph_base_url"),
+            cloud: NationalCloud(rawValue: try row.string("cloud")) ?? .custom,
+            resourceUnitsPerMinute: try row.optionalInt64("resource_units_per_minute").map { Int($0) },
             createdAt: try row.date("created_at")
         )
     }

@@ -105,6 +105,16 @@ extension SQLCatalog {
         }
     }
 
+    /// The committed restore point with this sequence number, or `nil` when unknown or not committed yet.
+    public func restorePoint(sequence: Int64) async throws -> RestorePoint? {
+        try await database.read { db in
+            try await db.raw("""
+                SELECT \(unsafeRaw: Self.restorePointColumns) FROM restore_points
+                WHERE sequence = \(bind: sequence) AND committed = TRUE
+                """).first().map(Self.decodeRestorePoint)
+        }
+    }
+
     /// One committed restore point, or `nil` when unknown or not committed yet.
     public func restorePoint(id: UUID) async throws -> RestorePoint? {
         try await database.read { db in

@@ -11,7 +11,7 @@ struct CatalogMigration: Sendable {
     let statements: [String]
 
     /// Every migration, oldest first.
-    static let all: [CatalogMigration] = [initialSchema]
+    static let all: [CatalogMigration] = [initialSchema, organizationCloudAndBudget]
 
     /// Version 1: every table of the catalog and an index for every query the catalog runs.
     static let initialSchema = CatalogMigration(
@@ -220,6 +220,26 @@ struct CatalogMigration: Sendable {
             """,
             "CREATE INDEX tokens_by_expiry ON tokens (expires_at)",
             "CREATE INDEX tokens_by_principal ON tokens (principal_id)",
+        ]
+    )
+
+    /// Version 2: each organization's Microsoft cloud (recognised from its Graph URL for existing rows, compared like
+    /// `NationalCloud(graphBaseURL:)` does: lowercased, without trailing slashes) and the Graph
+    /// budget, in resource units per minute, Lifeboat paces itself to (NULL for the default).
+    static let organizationCloudAndBudget = CatalogMigration(
+        version: 2,
+        name: "organization cloud and Graph budget",
+        statements: [
+            "ALTER TABLE organizations ADD COLUMN cloud TEXT NOT NULL DEFAULT 'custom'",
+            "ALTER TABLE organizations ADD COLUMN resource_units_per_minute BIGINT",
+            """
+            UPDATE organizations SET cloud = CASE RTRIM(LOWER(graph_base_url), '/')
+                WHEN 'https://graph.microsoft.com/v1.0' THEN 'worldwide'
+                WHEN 'https://graph.microsoft.us/v1.0' THEN 'usgov'
+                WHEN 'https://dod-graph.microsoft.us/v1.0' THEN 'usdod'
+                WHEN 'https://microsoftgraph.chinacloudapi.cn/v1.0' THEN 'china'
+                ELSE 'custom' END
+            """,
         ]
     )
 }

@@ -21,11 +21,14 @@ public enum CheckProblem: Sendable, Hashable, CustomStringConvertible {
     case damagedChunk(pack: String, chunk: ChunkID, reason: String)
     /// A pack's bytes no longer hash to its name although every chunk and its table verify; found with `readData`.
     case packDigestMismatch(pack: String)
+    /// Chunks that kept content (the catalog's manifests) uses are named by no index file: that content cannot be
+    /// read back. `examples` holds a few of them.
+    case referencedChunksMissing(count: Int, examples: [ChunkID])
 
     /// The pack the problem is about, when it is about one.
     public var pack: String? {
         switch self {
-        case .unreadableKeyFile, .unreadableIndexFile, .unexpectedObject: return nil
+        case .unreadableKeyFile, .unreadableIndexFile, .unexpectedObject, .referencedChunksMissing: return nil
         case .unreadablePack(let pack, _), .missingPack(let pack, _), .indexEntryOutsidePack(let pack, _, _, _),
             .indexDisagreesWithPack(let pack, _, _), .damagedChunk(let pack, _, _), .packDigestMismatch(let pack):
             return pack
@@ -65,6 +68,10 @@ public enum CheckProblem: Sendable, Hashable, CustomStringConvertible {
             return "chunk \(chunk) in pack '\(pack)' is damaged (\(reason))"
         case .packDigestMismatch(let pack):
             return "pack '\(pack)' no longer matches its name (SHA-256) although its chunks verify; the storage altered it"
+        case .referencedChunksMissing(let count, let examples):
+            return "\(count) chunk\(count == 1 ? "" : "s") that backed-up items use \(count == 1 ? "is" : "are") in no index file "
+                + "(e.g. \(examples.map(\.hex).joined(separator: ", "))); back the affected items up again, or rebuild the index "
+                + "if index files were lost"
         }
     }
 }

@@ -23,7 +23,7 @@ public struct CheckReport: Sendable, Hashable {
     public var unreferencedPacks: [String] = []
     /// Bytes of the unreferenced packs.
     public var unreferencedBytes: Int64 = 0
-    /// Everything found wrong, in a stable order (key files, index files, then packs by key).
+    /// Everything found wrong, in a stable order (key files, index files, packs by key, then referenced chunks).
     public var problems: [CheckProblem] = []
     /// Chunks that a read through the index cannot return: their pack is missing, the index points outside it
     /// or disagrees with it, or (with `readData`) their bytes fail verification.

@@ -67,9 +67,11 @@ public struct RepositoryCheck: Sendable {
     ///   - concurrency: packs checked at once. Memory stays at about `concurrency` × (4 MiB + the largest chunk
     ///     and its plaintext), independent of the repository's size, apart from the index held for comparison
     ///     (about 100 bytes per chunk).
+    ///   - referencedChunks: chunks that content kept elsewhere (the catalog's manifests) uses; any the index does
+    ///     not name is reported (`CheckProblem.referencedChunksMissing`) and added to `damagedChunks`.
     ///   - progress: called after each pack, from any task.
     public func run(
-        readData: Bool, concurrency: Int = RepositoryCheck.defaultConcurrency,
+        readData: Bool, concurrency: Int = RepositoryCheck.defaultConcurrency, referencedChunks: Set<ChunkID> = [],
         progress: @escaping @Sendable (CheckProgress) -> Void = { _ in }
     ) async throws -> CheckReport {
         var report = CheckReport(repositoryID: repositoryID, readData: readData)
@@ -124,6 +126,11 @@ public struct RepositoryCheck: Sendable {
         }
         for (_, problems) in problemsByKey.sorted(by: { $0.key < $1.key }) {
             report.problems.append(contentsOf: problems)
+        }
+        let unindexed = referencedChunks.filter { index.effective[$0] == nil }
+        if !unindexed.isEmpty {
+            report.problems.append(.referencedChunksMissing(count: unindexed.count, examples: Array(unindexed.sorted().prefix(3))))
+            report.damagedChunks.formUnion(unindexed)
         }
         return report
     }

@@ -3,17 +3,27 @@ import NIOCore
 /// A streaming FastCDC chunker (normalized chunking, Xia et al. 2020) over a keyed gear table.
 ///
 /// Feed it buffers with `append(_:)`, drain `nextChunk()` until nil, and after the last buffer call `finish()`
-/// and drain again. It holds at most `maximumSize` bytes of its own plus the buffer last appended.
-/// Cut points depend only on the bytes, never on how they were split into buffers.
+/// and drain again. Cut points depend only on the bytes, never on how they were split into buffers.
+///
+/// Each input byte is hashed where it lies and copied once, into the chunk being assembled; the chunker holds at most
+/// `maximumSize` bytes of its own plus the buffer last appended. It reuses its chunk buffer when the caller has let
+/// go of the previous chunk, so a stream costs one allocation, not one per chunk. A returned chunk's buffer keeps one
+/// zero byte before its first readable byte, which `ChunkSealer` uses as the compression marker of an uncompressed
+/// chunk instead of copying the chunk behind one.
 public struct Chunker: Sendable {
     /// The size bounds in use.
     public let parameters: ChunkingParameters
     private let gear: [UInt64]
     private let maskSmall: UInt64
     private let maskLarge: UInt64
-    private var pending: ByteBuffer
+    /// The chunk being assembled: the marker byte at index 0, then its bytes so far (readable from index 1).
+    private var current: ByteBuffer
+    /// The gear hash over the current chunk's bytes from `minimumSize` on.
+    private var hash: UInt64 = 0
     private var input: ByteBuffer
     private var finished = false
+
+    private static let empty = ByteBuffer()
 
     /// Creates a chunker; `parameters` must be valid (see `ChunkingParameters.validate()`).
     public init(parameters: ChunkingParameters, gear: GearTable) {
@@ -24,8 +34,8 @@ public struct Chunker: Sendable {
         // Masks take the top bits of the hash, the bits that mix the most preceding bytes.
         self.maskSmall = Self.topBits(bits + 2)
         self.maskLarge = Self.topBits(max(bits - 2, 1))
-        self.pending = ByteBufferAllocator().buffer(capacity: 0)
-        self.input = ByteBufferAllocator().buffer(capacity: 0)
+        self.current = Self.empty
+        self.input = Self.empty
     }
 
     /// Queues `buffer`; call `nextChunk()` until it returns nil before appending again.
@@ -45,48 +55,69 @@ public struct Chunker: Sendable {
 
     /// Returns the next complete chunk, or nil when more input (or `finish()`) is needed.
     public mutating func nextChunk() -> ByteBuffer? {
-        let maximum = parameters.maximumSize
-        if pending.readableBytes < maximum, input.readableBytes > 0 {
-            let take = min(maximum - pending.readableBytes, input.readableBytes)
-            var slice = input.readSlice(length: take)!
-            pending.writeBuffer(&slice)
+        while input.readableBytes > 0 {
+            if current.writerIndex == 0 { startChunk() }
+            let (consumed, isCut) = scan()
+            var taken = input.readSlice(length: consumed)!
+            current.writeBuffer(&taken)
+            if input.readableBytes == 0 { input = Self.empty }
+            if isCut { return emit() }
         }
-        guard pending.readableBytes > 0 else { return nil }
-        guard pending.readableBytes == maximum || (finished && input.readableBytes == 0) else { return nil }
-        let length = cutPoint()
-        // Copy the chunk out so the pending buffer stays uniquely owned and can be reused.
-        let chunk = ByteBuffer(bytes: pending.readableBytesView.prefix(length))
-        pending.moveReaderIndex(forwardBy: length)
-        pending.discardReadBytes()
+        if finished, current.readableBytes > 0 { return emit() }
+        return nil
+    }
+
+    private mutating func startChunk() {
+        if current.capacity == 0 {
+            current = ByteBufferAllocator().buffer(capacity: parameters.averageSize + 1)
+        } else {
+            current.clear()
+        }
+        current.writeInteger(UInt8(0))
+        current.moveReaderIndex(forwardBy: 1)
+        hash = 0
+    }
+
+    /// Hands out the assembled chunk; the next chunk starts in the same storage if the caller has released this one.
+    private mutating func emit() -> ByteBuffer {
+        let chunk = current
+        current.moveReaderIndex(to: 0)
+        current.moveWriterIndex(to: 0)
         return chunk
     }
 
-    /// Finds the length of the chunk starting at the beginning of `pending` (whose size is the max, or the tail).
-    private func cutPoint() -> Int {
-        let available = pending.readableBytes
+    /// Hashes `input` from its reader index as a continuation of the current chunk; returns how many bytes belong to
+    /// the chunk and whether they complete it.
+    private mutating func scan() -> (consumed: Int, isCut: Bool) {
+        let position = current.readableBytes
         let minimum = parameters.minimumSize
-        if available <= minimum { return available }
-        let normal = min(parameters.averageSize, available)
-        let limit = min(parameters.maximumSize, available)
+        let average = parameters.averageSize
+        let maximum = parameters.maximumSize
         let maskSmall = self.maskSmall
         let maskLarge = self.maskLarge
-        return pending.withUnsafeReadableBytes { bytes in
+        var hash = self.hash
+        let result: (Int, Bool) = input.withUnsafeReadableBytes { bytes in
             gear.withUnsafeBufferPointer { gear in
-                var hash: UInt64 = 0
-                var index = minimum
-                while index < normal {
-                    hash = (hash &<< 1) &+ gear[Int(bytes[index])]
-                    if hash & maskSmall == 0 { return index + 1 }
-                    index += 1
+                let end = position + bytes.count
+                // `index` counts bytes of the chunk; bytes before the minimum size are not hashed.
+                var index = max(position, min(minimum, end))
+                let smallEnd = min(average, end)
+                while index < smallEnd {
+                    hash = (hash &<< 1) &+ gear[Int(bytes[index &- position])]
+                    index &+= 1
+                    if hash & maskSmall == 0 { return (index - position, true) }
                 }
-                while index < limit {
-                    hash = (hash &<< 1) &+ gear[Int(bytes[index])]
-                    if hash & maskLarge == 0 { return index + 1 }
-                    index += 1
+                let largeEnd = min(maximum, end)
+                while index < largeEnd {
+                    hash = (hash &<< 1) &+ gear[Int(bytes[index &- position])]
+                    index &+= 1
+                    if hash & maskLarge == 0 { return (index - position, true) }
                 }
-                return limit
+                return (index - position, index == maximum)
             }
         }
+        self.hash = hash
+        return result
     }
 
     private static func topBits(_ count: Int) -> UInt64 {

@@ -8,10 +8,11 @@ import NIOFoundationCompat
 ///
 /// Store streams with `store(_:)`, make them durable with `flush()`, read them back with `read(_:)`.
 /// Chunking, hashing, compression and encryption run in the calling task; only index and pack bookkeeping
-/// runs on the actor, so concurrent `store` calls use several cores. One process should write a repository
-/// at a time (locks arrive later); any number may read.
+/// runs on the actor, so concurrent `store` calls use several cores. Several processes may write one repository at
+/// once (each writes its own packs and index files) under shared locks, while `prune` needs the exclusive one
+/// (`locks()`); any number may read.
 public actor Repository {
-    private let store: any ObjectStore
+    let store: any ObjectStore
     private let config: RepositoryConfig
     private let material: [UInt8]
     private let logger: Logger
@@ -21,23 +22,26 @@ public actor Repository {
     /// Packs are sealed when the open pack reaches this many bytes; tests lower it.
     private(set) var packTargetSize = PackWriter.defaultTargetSize
 
-    /// Changes the pack size target (tests use small packs to exercise many packs cheaply).
-    func setPackTargetSize(_ size: Int) {
+    /// Changes the pack size target (tests and the crash writer use small packs to exercise many packs cheaply).
+    package func setPackTargetSize(_ size: Int) {
         packTargetSize = size
     }
 
-    private var index: [ChunkID: ChunkLocation] = [:]
-    private var packIDs: [PackID] = []
-    private var packNumbers: [PackID: UInt32] = [:]
+    /// Chunk id → pack and offset: memory-mapped sorted segments plus this process's additions (see `ChunkIndex`).
+    private var index: ChunkIndex
     private var openPack = PackWriter()
     private var uploads: [PackID: Task<Void, any Error>] = [:]
     private var uploadingBlobs: [PackID: ByteBuffer] = [:]
     /// Packs uploaded but not yet named by an index file; `flush()` writes them.
     private var unindexedPacks: [(PackID, [PackEntry])] = []
     private var writtenPacks = 0
-    /// A pack upload that failed since the last flush; the next `flush()` reports it, because content
-    /// returned by earlier `store` calls may have lived in that pack.
-    private var uploadFailureSinceFlush: (any Error)?
+    /// Pack uploads that failed since this instance was opened; a flush reports those since its caller's mark,
+    /// because content returned by earlier `store` calls (stored or deduplicated) may have lived in such a pack.
+    private var uploadFailures = 0
+    /// The latest of those failures, which a flush throws.
+    private var lastUploadFailure: (any Error)?
+    /// `uploadFailures` when `flush()` (without a mark) last ended.
+    private var uploadFailuresSeenByFlush = 0
     private var storedBytes: Int64 = 0
     /// The `keys/` object this repository was unlocked with; `changePassword` replaces it.
     private var unlockedKey: String
@@ -45,16 +49,26 @@ public actor Repository {
     static let keysPrefix = "keys/"
 
     private init(
-        store: any ObjectStore, config: RepositoryConfig, material: SymmetricKey, unlockedKey: String, logger: Logger
+        store: any ObjectStore, config: RepositoryConfig, material: SymmetricKey, unlockedKey: String, index: ChunkIndex,
+        logger: Logger
     ) {
         self.store = store
+        self.index = index
         self.config = config
         self.unlockedKey = unlockedKey
         self.material = material.withUnsafeBytes { Array($0) }
         self.logger = logger
         self.sealer = ChunkSealer(keys: RepositoryKeys(material: material))
         self.chunking = config.chunking
+        self.indexFilesAtOpen = index.openedFromIndexFiles
     }
+
+    /// The index files the chunk index was built from when this instance was opened (empty for a new repository).
+    ///
+    /// Compare it with a later `indexFiles()`: a member gone means a prune replaced the index since, so this instance
+    /// may deduplicate against deleted chunks and must be opened again. Listing afresh after `open` instead would
+    /// miss a prune that ran in between.
+    public nonisolated let indexFilesAtOpen: Set<String>
 
     // MARK: - Creating and opening
 
@@ -65,7 +79,8 @@ public actor Repository {
     /// for the repository's life.
     public static func initialize(
         store: any ObjectStore, password: String, parameters: KeyDerivationParameters = .default,
-        chunking: ChunkingParameters = .default, logger: Logger = Logger(label: "lifeboat.chunkstore")
+        chunking: ChunkingParameters = .default, indexCache: IndexCacheLocation = .temporaryDirectory,
+        logger: Logger = Logger(label: "lifeboat.chunkstore")
     ) async throws -> Repository {
         try chunking.validate()
         try parameters.validate()
@@ -78,15 +93,19 @@ public actor Repository {
             store: store, material: material, password: password, parameters: parameters, repositoryID: config.id)
         try await store.put(key: RepositoryConfig.objectKey, data: ByteBuffer(data: try config.encoded()))
         logger.info("initialized repository", metadata: ["lifeboat.repository": "\(config.id)"])
-        return Repository(store: store, config: config, material: material, unlockedKey: keyObject, logger: logger)
+        return Repository(
+            store: store, config: config, material: material, unlockedKey: keyObject,
+            index: ChunkIndex(folder: indexCache.folder(repositoryID: config.id)), logger: logger)
     }
 
-    /// Opens an existing repository: unlocks the master key with `password` and loads every index file.
+    /// Opens an existing repository: unlocks the master key with `password` and loads the chunk index.
     ///
     /// Throws `ChunkStoreError.wrongPassword` when no key file opens, `.repositoryNotFound` when there is no
-    /// `config`. Costs one scrypt derivation per key file tried plus reading all of `index/`.
+    /// `config`. Costs one scrypt derivation per key file tried plus listing `index/`; index files are read only
+    /// when `indexCache` holds no valid segment for them (first open, another writer's flush, after a prune).
     public static func open(
-        store: any ObjectStore, password: String, logger: Logger = Logger(label: "lifeboat.chunkstore")
+        store: any ObjectStore, password: String, indexCache: IndexCacheLocation = .temporaryDirectory,
+        logger: Logger = Logger(label: "lifeboat.chunkstore")
     ) async throws -> Repository {
         let configData: ByteBuffer
         do {
@@ -106,9 +125,14 @@ public actor Repository {
             }
         }
         guard let unlocked else { throw ChunkStoreError.wrongPassword }
+        let sealer = ChunkSealer(keys: RepositoryKeys(material: unlocked.material))
+        let index = try await ChunkIndex.open(
+            source: StoreIndexFiles(store: store, sealer: sealer), folder: indexCache.folder(repositoryID: config.id),
+            logger: logger)
         let repository = Repository(
-            store: store, config: config, material: unlocked.material, unlockedKey: unlocked.key, logger: logger)
-        try await repository.loadIndex()
+            store: store, config: config, material: unlocked.material, unlockedKey: unlocked.key, index: index,
+            logger: logger)
+        await repository.adoptIndexStatistics()
         return repository
     }
 
@@ -161,7 +185,7 @@ public actor Repository {
                     key: object.key, created: file.created, kdf: file.kdf, parameters: file.parameters,
                     isCurrent: object.key == unlockedKey))
         }
-        let plaintext = index.values.reduce(Int64(0)) { $0 + Int64($1.rawLength) }
+        let plaintext = index.statistics.plaintextBytes
         return RepositoryInfo(
             id: config.id, formatVersion: config.version, created: config.created, chunking: config.chunking, keys: keys,
             indexFiles: try await store.list(prefix: IndexFile.prefix).count, statistics: statistics,
@@ -222,10 +246,10 @@ public actor Repository {
     }
 
     /// Adds a sealed chunk to the open pack unless another task stored it meanwhile; seals the pack when full.
-    private func append(id: ChunkID, sealed: ByteBuffer, rawLength: Int) async throws -> Bool {
-        guard index[id] == nil else { return false }
+    private func append(id: ChunkID, sealed: Data, rawLength: Int) async throws -> Bool {
+        guard !index.contains(id) else { return false }
         let entry = openPack.append(id: id, sealed: sealed, rawLength: rawLength)
-        index[id] = ChunkLocation(pack: ChunkLocation.openPack, entry: entry)
+        index.insertIntoOpenPack(id, offset: entry.offset, length: entry.length, rawLength: entry.rawLength)
         storedBytes += Int64(entry.length)
         if openPack.size >= packTargetSize {
             try await sealOpenPack()
@@ -235,16 +259,34 @@ public actor Repository {
 
     /// Makes everything stored so far durable (seal open pack, write packs and index). Only after this may a caller report data backed up.
     ///
-    /// Throws when any pack or the index file could not be written; then nothing stored since the last
-    /// successful flush may be considered durable (the failed chunks are dropped and will be stored again).
+    /// Throws when any pack or the index file could not be written, or a pack upload failed since the previous
+    /// `flush()`; then nothing stored since the last successful flush may be considered durable (the failed chunks
+    /// are dropped and will be stored again). Meant for a single writer: when several tasks write this instance,
+    /// each must use `flush(failingOnUploadsFailedSince:)` with the mark it took when it started.
     public func flush() async throws {
-        defer { uploadFailureSinceFlush = nil }
+        let mark = UploadFailureMark(failures: uploadFailuresSeenByFlush)
+        defer { uploadFailuresSeenByFlush = uploadFailures }
+        try await flush(failingOnUploadsFailedSince: mark)
+    }
+
+    /// Like `flush()`, but throws when any pack upload of this instance failed after `mark` was taken (see
+    /// `uploadFailureMark`), whoever's flush noticed it first.
+    ///
+    /// A writer takes the mark before its first `store` and passes it to every flush: content it stored or
+    /// deduplicated against may have been in any pack that failed since, even one sealed by another writer.
+    public func flush(failingOnUploadsFailedSince mark: UploadFailureMark) async throws {
         try await sealOpenPack()
         while let (_, upload) = uploads.first {
             try await upload.value
         }
         try await writeIndexFile()
-        if let failure = uploadFailureSinceFlush { throw failure }
+        if uploadFailures > mark.failures, let failure = lastUploadFailure { throw failure }
+    }
+
+    /// A mark to pass to `flush(failingOnUploadsFailedSince:)`: pack upload failures before it do not concern a
+    /// writer that starts now (their chunks are already dropped from the index, so it cannot deduplicate against them).
+    public var uploadFailureMark: UploadFailureMark {
+        UploadFailureMark(failures: uploadFailures)
     }
 
     /// Writes one index file naming every uploaded pack that no index file names yet.
@@ -255,6 +297,7 @@ public actor Repository {
         try await store.put(key: key, data: try IndexFile.encode(batch, sealer: sealer))
         let written = Set(batch.map(\.0))
         unindexedPacks.removeAll { written.contains($0.0) }
+        await indexFileWritten(key, packs: batch.map(\.0))
         logger.debug(
             "wrote index file",
             metadata: ["lifeboat.index": "\(key)", "lifeboat.packs": "\(batch.count)"])
@@ -263,12 +306,10 @@ public actor Repository {
     /// Seals the open pack and uploads it; the pack stays readable from memory until the upload completes.
     private func sealOpenPack() async throws {
         guard !openPack.isEmpty else { return }
-        let sealed = try openPack.seal(sealer: sealer)
-        openPack = PackWriter()
-        let number = register(sealed.id)
-        for entry in sealed.entries {
-            index[entry.id] = ChunkLocation(pack: number, entry: entry)
-        }
+        // The table is the only step that can throw; until it exists the open pack, which the index points into, stays.
+        let table = try openPack.sealedTable(sealer: sealer)
+        let sealed = takeOpenPack().finish(table: table)
+        index.sealOpenPack(as: sealed.id, entries: sealed.entries)
         uploadingBlobs[sealed.id] = sealed.blob
         let store = self.store
         // The task records the outcome itself, so every awaiter (this call, a concurrent flush) sees it done.
@@ -276,13 +317,20 @@ public actor Repository {
             do {
                 try await store.put(key: sealed.id.objectKey, data: sealed.blob)
             } catch {
-                self.packUploadFailed(sealed, number: number, error: error)
+                self.packUploadFailed(sealed, error: error)
                 throw error
             }
             self.packUploaded(sealed)
         }
         uploads[sealed.id] = upload
         try await upload.value
+    }
+
+    /// Hands over the open pack and starts a new one, leaving the caller the only owner of the pack's buffer (so
+    /// finishing appends the table in place instead of copying the pack).
+    private func takeOpenPack() -> PackWriter {
+        defer { openPack = PackWriter(targetSize: packTargetSize) }
+        return openPack
     }
 
     private func packUploaded(_ pack: SealedPack) {
@@ -295,25 +343,15 @@ public actor Repository {
             metadata: ["lifeboat.pack": "\(pack.id)", "lifeboat.bytes": "\(pack.blob.readableBytes)"])
     }
 
-    private func packUploadFailed(_ pack: SealedPack, number: UInt32, error: any Error) {
+    private func packUploadFailed(_ pack: SealedPack, error: any Error) {
         uploads[pack.id] = nil
         uploadingBlobs[pack.id] = nil
-        uploadFailureSinceFlush = error
-        for entry in pack.entries where index[entry.id]?.pack == number {
-            index[entry.id] = nil
-            storedBytes -= Int64(entry.length)
-        }
+        uploadFailures += 1
+        lastUploadFailure = error
+        storedBytes -= index.removeFailedPack(pack.id, entries: pack.entries)
         logger.error(
             "pack upload failed; its chunks will be stored again",
             metadata: ["lifeboat.pack": "\(pack.id)", "lifeboat.error": "\(error)"])
-    }
-
-    private func register(_ pack: PackID) -> UInt32 {
-        if let number = packNumbers[pack] { return number }
-        let number = UInt32(packIDs.count)
-        packIDs.append(pack)
-        packNumbers[pack] = number
-        return number
     }
 
     // MARK: - Reading
@@ -329,24 +367,32 @@ public actor Repository {
 
     /// Whether the repository (including unflushed content of this process) holds the chunk.
     public func contains(_ id: ChunkID) -> Bool {
-        index[id] != nil
+        index.contains(id)
     }
 
     /// Counters for the repository as this process sees it.
     public var statistics: RepositoryStatistics {
-        RepositoryStatistics(chunks: index.count, packs: writtenPacks, storedBytes: storedBytes)
+        RepositoryStatistics(chunks: index.statistics.chunks, packs: writtenPacks, storedBytes: storedBytes)
     }
 
     /// Where to fetch a chunk's sealed bytes; throws `ChunkStoreError.chunkNotFound` for unknown ids.
-    func locate(_ id: ChunkID) throws -> ChunkSource {
-        guard let location = index[id] else { throw ChunkStoreError.chunkNotFound(id: id.hex) }
+    ///
+    /// When the index cache turns out damaged where the chunk would be, rebuilds it from the index files first.
+    func locate(_ id: ChunkID) async throws -> ChunkSource {
+        let found: ChunkIndex.Location?
+        do {
+            found = try index.locate(id)
+        } catch {
+            try await repairIndex(after: error)
+            found = try index.locate(id)
+        }
+        guard let location = found else { throw ChunkStoreError.chunkNotFound(id: id.hex) }
         let rawLength = Int(location.rawLength)
-        if location.pack == ChunkLocation.openPack {
+        guard let pack = location.pack else {
             return .memory(
                 sealed: openPack.sealedChunk(offset: Int(location.offset), length: Int(location.length)),
                 rawLength: rawLength)
         }
-        let pack = packIDs[Int(location.pack)]
         if let blob = uploadingBlobs[pack] {
             let start = blob.readerIndex + Int(location.offset)
             return .memory(
@@ -361,34 +407,61 @@ public actor Repository {
 
     // MARK: - Index
 
-    private func loadIndex() async throws {
-        let files = try await store.list(prefix: IndexFile.prefix)
-        for file in files {
-            let data = try await store.get(key: file.key, range: nil)
-            for (pack, entries) in try IndexFile.decode(data, key: file.key, sealer: sealer) {
-                let isNew = packNumbers[pack] == nil
-                let number = register(pack)
-                if isNew { writtenPacks += 1 }
-                for entry in entries where index[entry.id] == nil {
-                    index[entry.id] = ChunkLocation(pack: number, entry: entry)
-                    storedBytes += Int64(entry.length)
-                }
-            }
-        }
+    /// Changes how many chunks named by index files the in-memory delta holds before they are folded into an
+    /// index cache segment (tests lower it to exercise segments with a few chunks).
+    func setIndexMergeThreshold(_ threshold: Int) {
+        index.mergeThreshold = threshold
+    }
+
+    /// Takes the packs and stored bytes of the index loaded at open as this process's starting counters.
+    private func adoptIndexStatistics() {
+        let statistics = index.statistics
+        writtenPacks = statistics.indexedPacks
+        storedBytes = statistics.storedBytes
         logger.info(
             "opened repository",
             metadata: [
-                "lifeboat.repository": "\(config.id)", "lifeboat.indexFiles": "\(files.count)",
-                "lifeboat.chunks": "\(index.count)",
+                "lifeboat.repository": "\(config.id)", "lifeboat.chunks": "\(statistics.chunks)",
+                "lifeboat.indexSegments": "\(index.segmentCount)",
             ])
     }
 
+    /// Notes that index file `key` names `packs`, and folds the chunks index files name into a cache segment
+    /// once there are enough. A failure to write the cache is logged, never thrown: the cache is disposable.
+    private func indexFileWritten(_ key: String, packs: [PackID]) async {
+        index.markIndexed(packs, by: key)
+        guard index.wantsMerge, let job = index.makeMergeJob() else { return }
+        do {
+            let segments = try await job.run(source: StoreIndexFiles(store: store, sealer: sealer))
+            index.finish(job, result: segments)
+        } catch {
+            index.abandon(job)
+            logger.warning("could not update the index cache", metadata: ["lifeboat.error": "\(error)"])
+        }
+    }
+
+    /// Rebuilds the index cache from the index files after `damage` was found in it; rethrows anything else.
+    private func repairIndex(after damage: any Error) async throws {
+        guard damage is IndexCacheError else { throw damage }
+        logger.warning("index cache damaged; rebuilding it", metadata: ["lifeboat.reason": "\(damage)"])
+        guard let job = index.makeRepairJob() else { throw damage }
+        do {
+            index.finish(job, result: try await job.run(source: StoreIndexFiles(store: store, sealer: sealer)))
+        } catch {
+            index.abandon(job)
+            throw error
+        }
+    }
+
     /// The index entries of every chunk that lives in a written pack (open-pack chunks are left out).
-    func indexedEntries() -> [ChunkID: IndexEntry] {
+    ///
+    /// Holds them all in a dictionary: meant for tests and small repositories, not for 100 million chunks.
+    func indexedEntries() throws -> [ChunkID: IndexEntry] {
         var result: [ChunkID: IndexEntry] = [:]
-        for (id, location) in index where location.pack != ChunkLocation.openPack {
+        try index.forEachSealedEntry { id, location in
+            guard let pack = location.pack, result[id] == nil else { return }
             result[id] = IndexEntry(
-                pack: packIDs[Int(location.pack)],
+                pack: pack,
                 entry: PackEntry(id: id, offset: location.offset, length: location.length, rawLength: location.rawLength))
         }
         return result

@@ -2,7 +2,8 @@
 enum ChunkCompression: UInt8, Sendable {
     /// Stored as is (incompressible content).
     case none = 0
-    /// zlib (RFC 1950) via CompressNIO.
+    /// zlib (RFC 1950) via CompressNIO: what Lifeboat writes where the system has no `libzstd`.
     case zlib = 1
-    // 2 is reserved for zstd.
+    /// Zstandard (RFC 8878) through the system's `libzstd` (`ZstdLibrary`).
+    case zstd = 2
 }

@@ -31,33 +31,85 @@ struct ChunkSealer: Sendable {
         return ChunkID(bytes: Array(code))
     }
 
-    /// Compresses (when worthwhile) and encrypts one chunk.
-    func seal(_ plaintext: ByteBuffer, id: ChunkID) throws -> ByteBuffer {
-        var payload = plaintext
-        var compression = ChunkCompression.none
-        if plaintext.readableBytes >= 64, try Self.looksCompressible(plaintext) {
-            var input = plaintext
-            let compressed = try input.compress(with: .zlib(configuration: ZlibConfiguration(compressionLevel: .compressionLevel3)))
-            if Double(compressed.readableBytes) <= Double(plaintext.readableBytes) * (1 - Self.minimumSavings) {
-                payload = compressed
-                compression = .zlib
-            }
+    /// Compresses (when worthwhile) and encrypts one chunk; returns nonce ‖ ciphertext ‖ tag.
+    ///
+    /// A chunk from `Chunker` carries a spare byte before its first readable byte (`Chunker.reservesMarker`); an
+    /// incompressible chunk is then encrypted in place of a copy, with that byte as its compression marker.
+    func seal(_ plaintext: ByteBuffer, id: ChunkID) throws -> Data {
+        if plaintext.readableBytes >= 64, try Self.looksCompressible(plaintext),
+            let compressed = try Self.compress(plaintext)
+        {
+            return try encrypt(compressed.readableBytesView, id: id)
         }
-        var inner = ByteBufferAllocator().buffer(capacity: payload.readableBytes + 1)
-        inner.writeInteger(compression.rawValue)
-        inner.writeImmutableBuffer(payload)
-        let box = try AES.GCM.seal(inner.readableBytesView, using: keys.encryption, authenticating: id.bytes)
-        return ByteBuffer(data: box.combined!)
+        if let marked = try sealMarked(plaintext, id: id) { return marked }
+        var inner = ByteBufferAllocator().buffer(capacity: plaintext.readableBytes + 1)
+        inner.writeInteger(ChunkCompression.none.rawValue)
+        inner.writeImmutableBuffer(plaintext)
+        return try encrypt(inner.readableBytesView, id: id)
     }
 
-    /// Whether compressing a sample of the chunk at zlib's fastest level saves `probeSavings`; a chunk smaller than the
-    /// probe is its own sample. Costs about a tenth of compressing a 1 MiB chunk, and saves all of it for the
+    /// Seals an uncompressed chunk whose buffer holds a zero marker byte just before its readable bytes; nil otherwise.
+    private func sealMarked(_ plaintext: ByteBuffer, id: ChunkID) throws -> Data? {
+        let start = plaintext.readerIndex
+        guard start > 0 else { return nil }
+        return try plaintext.withVeryUnsafeBytes { storage -> Data? in
+            guard storage[start - 1] == ChunkCompression.none.rawValue else { return nil }
+            return try encrypt(UnsafeRawBufferPointer(rebasing: storage[(start - 1)..<plaintext.writerIndex]), id: id)
+        }
+    }
+
+    private func encrypt<Bytes: DataProtocol>(_ inner: Bytes, id: ChunkID) throws -> Data {
+        try AES.GCM.seal(inner, using: keys.encryption, authenticating: id.bytes).combined!
+    }
+
+    /// The compression marker followed by the compressed chunk, or nil when compression saves less than
+    /// `minimumSavings`. zstd when the system has it, zlib otherwise.
+    static func compress(_ plaintext: ByteBuffer) throws -> ByteBuffer? {
+        var output: ByteBuffer
+        if let zstd = ZstdLibrary.shared {
+            output = ByteBufferAllocator().buffer(capacity: plaintext.readableBytes + plaintext.readableBytes / 64 + 1024)
+            output.writeInteger(ChunkCompression.zstd.rawValue)
+            try plaintext.withUnsafeReadableBytes { source in
+                do {
+                    _ = try zstd.compress(source, level: ZstdLibrary.chunkLevel, into: &output)
+                } catch let error as ZstdError {
+                    throw ChunkStoreError.compressionFailed(algorithm: "zstd", reason: error.reason)
+                }
+            }
+        } else {
+            var input = plaintext
+            var compressed = try input.compress(
+                with: .zlib(configuration: ZlibConfiguration(compressionLevel: .compressionLevel3)))
+            output = ByteBufferAllocator().buffer(capacity: compressed.readableBytes + 1)
+            output.writeInteger(ChunkCompression.zlib.rawValue)
+            output.writeBuffer(&compressed)
+        }
+        let limit = Double(plaintext.readableBytes) * (1 - minimumSavings)
+        return Double(output.readableBytes - 1) <= limit ? output : nil
+    }
+
+    /// Whether compressing a sample of the chunk at the fastest level saves `probeSavings`; a chunk smaller than the
+    /// probe is its own sample. Costs a few percent of compressing a 1 MiB chunk, and saves all of it for the
     /// already-compressed content that makes up most of a Microsoft 365 tenant.
     static func looksCompressible(_ plaintext: ByteBuffer) throws -> Bool {
         guard plaintext.readableBytes > probeSize else { return true }
         var sample = plaintext.getSlice(at: plaintext.readerIndex, length: probeSize)!
-        let compressed = try sample.compress(with: .zlib(configuration: ZlibConfiguration(compressionLevel: .fastestCompression)))
-        return Double(compressed.readableBytes) <= Double(probeSize) * (1 - probeSavings)
+        let compressedSize: Int
+        if let zstd = ZstdLibrary.shared {
+            var output = ByteBufferAllocator().buffer(capacity: probeSize + 1024)
+            compressedSize = try sample.withUnsafeReadableBytes { source in
+                do {
+                    return try zstd.compress(source, level: 1, into: &output)
+                } catch let error as ZstdError {
+                    throw ChunkStoreError.compressionFailed(algorithm: "zstd", reason: error.reason)
+                }
+            }
+        } else {
+            compressedSize = try sample.compress(
+                with: .zlib(configuration: ZlibConfiguration(compressionLevel: .fastestCompression))
+            ).readableBytes
+        }
+        return Double(compressedSize) <= Double(probeSize) * (1 - probeSavings)
     }
 
     /// Decrypts, decompresses and verifies one chunk; throws `ChunkStoreError.corruptChunk` on any mismatch.
@@ -83,6 +135,17 @@ struct ChunkSealer: Sendable {
                 try buffer.decompress(to: &output, with: .zlib())
             } catch {
                 throw ChunkStoreError.corruptChunk(id: id.hex, reason: "decompression failed: \(error)")
+            }
+            plaintext = output
+        case .zstd:
+            guard let zstd = ZstdLibrary.shared else { throw ChunkStoreError.compressionUnavailable(algorithm: "zstd") }
+            var output = ByteBufferAllocator().buffer(capacity: rawLength)
+            try buffer.withUnsafeReadableBytes { source in
+                do {
+                    try zstd.decompress(source, rawLength: rawLength, into: &output)
+                } catch let error as ZstdError {
+                    throw ChunkStoreError.corruptChunk(id: id.hex, reason: "decompression failed: \(error.reason)")
+                }
             }
             plaintext = output
         }

@@ -247,8 +247,8 @@ struct VeeamRestoreSessionRoutes {
         guard let sequence = session.restorePointSequence else { return BrowsableView(session: session, content: nil) }
         var jobID = session.jobID
         if jobID == nil {
-            jobID = try await catalog.restorePoints(RestorePointFilter(organizationID: session.organizationID))
-                .first { $0.sequence == sequence }?.jobID
+            jobID = try await catalog.restorePoint(sequence: sequence)
+                .flatMap { $0.organizationID == session.organizationID ? $0.jobID : nil }
         }
         return BrowsableView(session: session, content: jobID.map { Content(jobID: $0, sequence: sequence) })
     }

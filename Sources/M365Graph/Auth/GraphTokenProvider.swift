@@ -46,7 +46,32 @@ actor GraphTokenProvider {
         if cached?.value == token { cached = nil }
     }
 
+    /// Delays before the second, third and fourth token requests when the endpoint is unreachable or answers 429/5xx.
+    static let retryDelays: [Duration] = [.milliseconds(500), .seconds(2), .seconds(5)]
+
+    /// Requests a token, retrying what a moment's wait can fix (a broken connection, a timeout, 429, 5xx), so one slow
+    /// answer from the sign-in service does not fail a whole run. A refusal (wrong secret, unknown tenant) is final.
     private func fetchToken() async throws -> CachedToken {
+        var delays = Self.retryDelays[...]
+        while true {
+            do {
+                return try await requestToken()
+            } catch let error as GraphError where Self.isTransient(error) {
+                guard let delay = delays.popFirst() else { throw error }
+                try await Task.sleep(for: delay)
+            }
+        }
+    }
+
+    private static func isTransient(_ error: GraphError) -> Bool {
+        switch error {
+        case .transport: return true
+        case .authenticationFailed(let status, _): return status == 429 || status >= 500
+        default: return false
+        }
+    }
+
+    private func requestToken() async throws -> CachedToken {
         let tenant = credentials.tenantID.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? credentials.tenantID
         var request = HTTPClientRequest(url: "\(endpoints.loginBaseURL)/\(tenant)/oauth2/v2.0/token")
         request.method = .POST

@@ -2,7 +2,8 @@
 ///
 /// Graph throttles per app and tenant, so one throttled call means every call should wait.
 actor ThrottleGate {
-    private var pausedUntil: ContinuousClock.Instant?
+    /// When the current pause ends; nil when the tenant was never paused.
+    private(set) var pausedUntil: ContinuousClock.Instant?
 
     /// Returns once the tenant is no longer paused.
     func waitUntilOpen() async throws {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Decides, request by request, which faults of a `FaultPlan` the simulator injects.
 actor FaultInjector {
     /// Thrown from a response body to close the connection in the middle of a download.
@@ -13,6 +15,21 @@ actor FaultInjector {
         case cutBody(share: Double)
         /// Close the connection of an upload before its answer's body, after storing its bytes or without.
         case dropUpload(stored: Bool)
+        /// Serve the request at the pace `pacing` says.
+        case pace(Pacing)
+        /// Apply this change to the file, then answer the request normally.
+        case changeBeforeDownload(ItemChange)
+    }
+
+    /// How slowly to answer a request.
+    struct Pacing: Sendable, Equatable {
+        /// Pause before answering at all.
+        var firstByteDelay: Duration?
+        /// Pause before each chunk of a download body.
+        var chunkDelay: Duration?
+        /// Share (0..<1) of a download body after which it stalls for `stall`.
+        var stallAfter: Double?
+        var stall: Duration = .zero
     }
 
     /// What one request costs against the resource-unit budget, and what its answer tells the client.
@@ -51,6 +68,13 @@ actor FaultInjector {
     /// A stable identity for each upload session id (the file's path and the session's ordinal for it).
     private var sessionIdentities: [String: String] = [:]
 
+    /// Over-budget answers so far by request (a download by its file, anything else by method and path), so the choice
+    /// between 429 and 503 follows the seed and the request, not the order in which concurrent requests arrive.
+    private var overBudgetAnswers: [String: Int] = [:]
+    /// Download bytes served within the egress window, oldest first.
+    private var egress: [(at: ContinuousClock.Instant, bytes: Int)] = []
+    private var egressTotal = 0
+
     /// Units spent within the budget's window, oldest first.
     private var spent: [(at: ContinuousClock.Instant, units: Int)] = []
     private var spentTotal = 0
@@ -66,7 +90,18 @@ actor FaultInjector {
         let isDownload = path.hasPrefix("/download/")
         guard isDownload || path.hasPrefix("/v1.0/") else { return .none }
         if let retryAfter = spendBudget() {
-            return .answer(.throttled(retryAfterSeconds: retryAfter))
+            return .answer(overBudget(retryAfterSeconds: retryAfter, method: method, path: path))
+        }
+        if isDownload, let retryAfter = egressRetryAfter() {
+            let answer = overBudget(retryAfterSeconds: retryAfter, method: method, path: path)
+            let status = if case .serviceUnavailable = answer { 503 } else { 429 }
+            return .answer(.egressThrottled(status: status, retryAfterSeconds: retryAfter))
+        }
+        if let file = Self.graphContentFile(path) {
+            if let refusal = inaccessible(file) { return .answer(refusal) }
+            if !isDownload, path.hasSuffix("/content"), let change = changeBeforeDownload(file, path: path) {
+                return .changeBeforeDownload(change)
+            }
         }
         // A download's fate depends on the file and how many times it was asked for, not on what other downloads
         // arrived meanwhile, so concurrent backups meet the same faults on every run of a seed.
@@ -86,12 +121,97 @@ actor FaultInjector {
         }
         threshold += plan.throttleShare
         if draw < threshold { return .answer(.throttled(retryAfterSeconds: plan.retryAfterSeconds)) }
-        guard isDownload else { return .none }
+        guard isDownload else { return slowFirstByte(&draws) }
         threshold += plan.expiredDownloadURLShare
         if draw < threshold { return .answer(.expiredDownloadURL) }
         threshold += plan.connectionResetShare
         if draw < threshold { return .cutBody(share: Self.uniform(&draws)) }
-        return .none
+        threshold += plan.resetBeforeBodyShare
+        if draw < threshold { return .cutBody(share: 0) }
+        threshold += plan.stalledBodyShare
+        if draw < threshold { return .pace(Pacing(stallAfter: Self.uniform(&draws), stall: plan.stallDuration)) }
+        threshold += plan.slowBodyShare
+        if draw < threshold { return .pace(Pacing(chunkDelay: plan.bodyChunkDelay)) }
+        return slowFirstByte(&draws)
+    }
+
+    /// Pacing of a request that drew no other fault: a slow first byte for a share of reads.
+    private func slowFirstByte(_ draws: inout SplitMix64) -> Decision {
+        guard plan.slowFirstByteShare > 0, Self.uniform(&draws) < plan.slowFirstByteShare else { return .none }
+        return .pace(Pacing(firstByteDelay: plan.firstByteDelay))
+    }
+
+    /// 429, or 503 for the plan's share of over-budget answers, announcing `retryAfterSeconds`; the choice is drawn
+    /// from the request (`method` and `path`, a download by its file) and how many times it was answered over budget.
+    func overBudget(retryAfterSeconds: Int, method: String, path: String) -> SimulatedFault {
+        guard plan.overBudgetServiceUnavailableShare > 0 else { return .throttled(retryAfterSeconds: retryAfterSeconds) }
+        let download = path.hasPrefix("/download/") ? Self.downloadIdentity(path) : nil
+        let identity = download.map { "download \($0)" } ?? "\(method) \(path)"
+        let answers = overBudgetAnswers[identity, default: 0]
+        overBudgetAnswers[identity] = answers + 1
+        var draws = Self.generator(seed: plan.seed, key: "over budget \(identity) #\(answers)")
+        return Self.uniform(&draws) < plan.overBudgetServiceUnavailableShare
+            ? .serviceUnavailable(retryAfterSeconds: retryAfterSeconds) : .throttled(retryAfterSeconds: retryAfterSeconds)
+    }
+
+    /// Counts `bytes` of a download body against the egress budget.
+    func spendEgress(bytes: Int) {
+        guard plan.egressBudget != nil, bytes > 0 else { return }
+        egress.append((ContinuousClock.now, bytes))
+        egressTotal += bytes
+    }
+
+    /// Seconds until the egress window has room again, or nil when it has room now (or there is no budget).
+    private func egressRetryAfter() -> Int? {
+        guard let budget = plan.egressBudget else { return nil }
+        let now = ContinuousClock.now
+        let expired = egress.prefix { $0.at <= now - budget.window }
+        if !expired.isEmpty {
+            egressTotal -= expired.reduce(0) { $0 + $1.bytes }
+            egress.removeFirst(expired.count)
+        }
+        guard egressTotal >= budget.bytes else { return nil }
+        var leaving = 0
+        var roomAt = now + budget.window
+        for entry in egress where egressTotal - leaving >= budget.bytes {
+            leaving += entry.bytes
+            roomAt = entry.at + budget.window
+        }
+        return max(1, Self.wholeSeconds(roomAt - now))
+    }
+
+    /// `drive|item` of a request for a file's bytes: Graph's `.../items/{i}[/versions/{v}]/content` or a download URL.
+    private static func graphContentFile(_ path: String) -> String? {
+        if path.hasPrefix("/download/") {
+            return downloadIdentity(path).map { $0.split(separator: "|", omittingEmptySubsequences: false).prefix(2).joined(separator: "|") }
+        }
+        let segments = path.split(separator: "/").map(String.init)
+        guard segments.count >= 6, segments[1] == "drives", segments[3] == "items", segments.last == "content" else { return nil }
+        return "\(segments[2].removingPercentEncoding ?? segments[2])|\(segments[4].removingPercentEncoding ?? segments[4])"
+    }
+
+    /// The refusal of a file the plan makes inaccessible, on every request for its bytes.
+    private func inaccessible(_ file: String) -> SimulatedFault? {
+        guard plan.inaccessibleFileShare > 0, !plan.inaccessibleStatuses.isEmpty else { return nil }
+        var draws = Self.generator(seed: plan.seed, key: "inaccessible \(file)")
+        guard Self.uniform(&draws) < plan.inaccessibleFileShare else { return nil }
+        return .inaccessible(status: plan.inaccessibleStatuses[Int(draws.next() % UInt64(plan.inaccessibleStatuses.count))])
+    }
+
+    /// The change a user makes to `file` before its first current-content request, if the plan draws one.
+    private func changeBeforeDownload(_ file: String, path: String) -> ItemChange? {
+        let changes = plan.changesBeforeDownload
+        guard changes.isActive, path.split(separator: "/").count == 6 else { return nil }
+        let key = "change \(file)"
+        let attempt = downloadAttempts[key, default: 0]
+        downloadAttempts[key] = attempt + 1
+        guard attempt == 0 else { return nil }
+        var draws = Self.generator(seed: plan.seed, key: key)
+        let draw = Self.uniform(&draws)
+        if draw < changes.deleted { return .deleted }
+        if draw < changes.deleted + changes.renamed { return .renamed }
+        if draw < changes.deleted + changes.renamed + changes.contentChanged { return .contentChanged }
+        return nil
     }
 
     /// `drive|item|version` of a `/download/<token>` path (the token's expiry left out, since it changes every run).

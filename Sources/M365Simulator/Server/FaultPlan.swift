@@ -1,6 +1,7 @@
 /// Transient failures the simulator injects, the way a busy tenant fails a backup or a restore tool.
 ///
-/// Reads: `GET` requests of Graph (`/v1.0/...`) and of pre-authenticated download URLs. A Graph request draws once from a
+/// Reads: `GET` requests of Graph (`/v1.0/...`) and of pre-authenticated download URLs. Faults tied to one file
+/// (changes before download, refused files) draw from `seed` and the file's identity only. A Graph request draws once from a
 /// generator seeded with `seed`, so the same requests in the same order see the same faults; a download draws from
 /// `seed`, the file (drive, item, version) and how many times that file was asked for, so concurrent downloads see the
 /// same faults run after run. Their shares are cumulative: their sum must not exceed 1.
@@ -26,9 +27,9 @@ public struct FaultPlan: Sendable {
 
     /// Graph's budget per app and tenant, counted in resource units over a sliding window: 1 unit for a `GET`, a
     /// download or a delta with a token; 2 for a delta without a token and for any write (uploads included); 5 for
-    /// permissions. A request that would overspend is answered 429 with `Retry-After` (the seconds until the window has
-    /// room for it) and still spends its units; from 80% of the budget on, answers carry `RateLimit-Limit`,
-    /// `RateLimit-Remaining` and `RateLimit-Reset`. Every charged answer tells its cost in `x-ms-resource-unit`.
+    /// permissions. A request that would overspend is answered 429 (or 503, see `overBudgetServiceUnavailableShare`)
+    /// with `Retry-After` (the seconds until the window has room for it) and still spends its units; from 80% of the
+    /// budget on, answers carry `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`. Every charged answer tells its cost in `x-ms-resource-unit`.
     /// The token endpoint and the admin API cost nothing.
     public struct ResourceUnitBudget: Sendable {
         /// Units a window allows (1,250 a minute for a tenant under 1,000 licences).
@@ -41,6 +42,45 @@ public struct FaultPlan: Sendable {
             self.units = units
             self.window = window
         }
+    }
+
+    /// Bytes of download bodies a window allows (Graph: 400 GB an hour per app and tenant, `hourly`). A download URL
+    /// request arriving when the window's served bytes reached the budget is answered 429 (or 503, see
+    /// `overBudgetServiceUnavailableShare`) with `Retry-After` (the seconds until enough spending leaves the window).
+    public struct EgressBudget: Sendable {
+        /// Bytes a window allows.
+        public var bytes: Int
+        /// Length of the sliding window.
+        public var window: Duration
+
+        /// Creates a budget of `bytes` per `window` (an hour by default).
+        public init(bytes: Int, window: Duration = .seconds(3600)) {
+            self.bytes = bytes
+            self.window = window
+        }
+
+        /// Graph's budget: 400 GB an hour.
+        public static let hourly = EgressBudget(bytes: 400_000_000_000)
+    }
+
+    /// Changes a user makes to a file between the delta page listing it and the backup asking for its content. Each
+    /// share applies once per file, at its first `GET .../items/{id}/content`, before the request is answered.
+    public struct ChangesBeforeDownload: Sendable {
+        /// Share of files deleted (the request then answers 404 `itemNotFound`).
+        public var deleted: Double = 0
+        /// Share of files renamed ("<stem> (renamed)<ext>"); the content is served unchanged.
+        public var renamed: Double = 0
+        /// Share of files given new content (a new version, cTag, eTag, size and quickXorHash); the new bytes are served.
+        public var contentChanged: Double = 0
+
+        /// No changes until shares are set.
+        public init(deleted: Double = 0, renamed: Double = 0, contentChanged: Double = 0) {
+            self.deleted = deleted
+            self.renamed = renamed
+            self.contentChanged = contentChanged
+        }
+
+        var isActive: Bool { deleted > 0 || renamed > 0 || contentChanged > 0 }
     }
 
     /// Seed of the generator deciding which requests fail.
@@ -61,6 +101,40 @@ public struct FaultPlan: Sendable {
     public var expiredDownloadURLShare: Double = 0
     /// Share of download-URL responses whose connection closes after part of the body.
     public var connectionResetShare: Double = 0
+
+    /// Share of over-budget answers (resource units, requests or egress) sent as 503 `serviceNotAvailable` with
+    /// `Retry-After` instead of 429 `activityLimitReached`, as Graph does under load; drawn from `seed` and the request (its
+    /// method and path, a download by its file, and how often it was answered over budget), whatever the arrival order.
+    public var overBudgetServiceUnavailableShare: Double = 0
+    /// Bytes of download bodies allowed per window; `nil` for no egress budget.
+    public var egressBudget: EgressBudget?
+    /// Share of download-URL responses whose connection closes right after the status and headers, before any byte of
+    /// the body.
+    public var resetBeforeBodyShare: Double = 0
+    /// Share of reads (Graph and download URLs) answered only after `firstByteDelay`.
+    public var slowFirstByteShare: Double = 0
+    /// How long a slow first byte takes.
+    public var firstByteDelay: Duration = .milliseconds(300)
+    /// Share of download-URL bodies sent slowly: a pause of `bodyChunkDelay` before each 64 KiB chunk.
+    public var slowBodyShare: Double = 0
+    /// Pause before each 64 KiB chunk of a slow body.
+    public var bodyChunkDelay: Duration = .milliseconds(20)
+    /// Share of download-URL bodies that stall after part of the body for `stallDuration`, then go on (if the client is
+    /// still there: a client whose read timeout is shorter gives up and resumes with `Range`).
+    public var stalledBodyShare: Double = 0
+    /// How long a stalled body sends nothing.
+    public var stallDuration: Duration = .seconds(5)
+    /// Files changed by their users between enumeration and download.
+    public var changesBeforeDownload = ChangesBeforeDownload()
+    /// Share of files that appear twice in an enumeration from scratch: first in an earlier state (the previous
+    /// version's size, hashes and cTag, for files with several versions; the same state otherwise), then again on the
+    /// enumeration's last page in their current state. The last occurrence wins, as in Graph.
+    public var duplicateDeltaItemShare: Double = 0
+    /// Share of files whose content the service refuses on every request (`GET .../content`, current or earlier
+    /// version), with a status drawn from `inaccessibleStatuses`: 403 `accessDenied` or 423 `resourceLocked`.
+    public var inaccessibleFileShare: Double = 0
+    /// Statuses of refused files.
+    public var inaccessibleStatuses: [Int] = [403, 423]
 
     /// Share of upload requests (simple uploads, `createUploadSession`, fragments) answered with a status from
     /// `serverErrorStatuses` before the simulator acts on them.
@@ -87,7 +161,8 @@ public struct FaultPlan: Sendable {
     /// Whether the plan can inject anything into reads.
     var isActive: Bool {
         serverErrorShare > 0 || throttleShare > 0 || requestBudget != nil || expiredDownloadURLShare > 0
-            || connectionResetShare > 0
+            || connectionResetShare > 0 || egressBudget != nil || resetBeforeBodyShare > 0 || slowFirstByteShare > 0
+            || slowBodyShare > 0 || stalledBodyShare > 0 || changesBeforeDownload.isActive || inaccessibleFileShare > 0
     }
 
     /// Whether the plan can inject anything into uploads.

@@ -89,14 +89,12 @@ enum GraphJSON {
 
     /// Graph's error envelope `{"error":{"code","message","innerError":{...}}}`.
     static func error(
-        _ status: Int, code: String, message: String, requestID: String, clientRequestID: String, headers: HTTPFields = [:]
+        _ status: Int, code: String, message: String, requestID: String, clientRequestID: String, headers: HTTPFields = [:],
+        innerCode: String? = nil
     ) -> Response {
-        let body: [String: Any] = [
-            "error": [
-                "code": code, "message": message,
-                "innerError": ["date": date(Date()), "request-id": requestID, "client-request-id": clientRequestID],
-            ]
-        ]
+        var inner: [String: Any] = ["date": date(Date()), "request-id": requestID, "client-request-id": clientRequestID]
+        if let innerCode { inner["code"] = innerCode }
+        let body: [String: Any] = ["error": ["code": code, "message": message, "innerError": inner]]
         return response(HTTPResponse.Status(code: status), body, headers: headers)
     }
 

@@ -18,31 +18,43 @@ extension GraphResponder {
         guard Date().timeIntervalSince1970 * 1000 < expiry else {
             return Self.expiredDownloadURL(call)
         }
-        let bytes = try await tenant.downloadContent(
+        let content = try await tenant.downloadContent(
             driveID: parts[0], itemID: parts[1], versionID: parts[2].isEmpty ? nil : parts[2])
+        let size = content.count
         var status: HTTPResponse.Status = .ok
-        var range = 0..<bytes.count
+        var range = 0..<size
         var headers: HTTPFields = [.contentType: "application/octet-stream", .acceptRanges: "bytes"]
         if let header = call.request.headers[.range] {
-            guard let requested = Self.parseRange(header, size: bytes.count) else {
-                headers[.contentRange] = "bytes */\(bytes.count)"
+            guard let requested = Self.parseRange(header, size: size) else {
+                headers[.contentRange] = "bytes */\(size)"
                 return Response(status: .rangeNotSatisfiable, headers: headers)
             }
             range = requested
             status = .partialContent
-            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(bytes.count)"
+            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(size)"
         }
         headers[.contentLength] = String(range.count)
         let served = range
+        await faults.spendEgress(bytes: served.count)
         // A cut body announces its full length, sends part of it and drops the connection, as a reset does.
         let cut = call.cutBodyAfter.map { Int(Double(served.count) * $0) }
         if let cut { headers[Self.cutAfterHeader] = String(cut) }
+        let stallAt = call.pacing?.stallAfter.map { served.lowerBound + Int(Double(served.count) * $0) }
+        if let stallAt { headers[Self.stallAfterHeader] = String(stallAt - served.lowerBound) }
+        let pacing = call.pacing
         let body = ResponseBody(contentLength: served.count) { writer in
             let stop = served.lowerBound + (cut ?? served.count)
             var offset = served.lowerBound
+            var stalled = false
             while offset < stop {
-                let end = min(stop, offset + Self.downloadChunk)
-                try await writer.write(ByteBuffer(bytes: bytes[offset..<end]))
+                if let stallAt, !stalled, offset >= stallAt {
+                    stalled = true
+                    try await Task.sleep(for: pacing?.stall ?? .zero)
+                }
+                if let delay = pacing?.chunkDelay { try await Task.sleep(for: delay) }
+                var end = min(stop, offset + Self.downloadChunk)
+                if let stallAt, !stalled, offset < stallAt { end = min(end, max(stallAt, offset + 1)) }
+                try await writer.write(ByteBuffer(bytes: content.bytes(in: offset..<end)))
                 offset = end
             }
             if cut != nil { throw FaultInjector.ConnectionReset() }

@@ -24,6 +24,8 @@ struct GraphResponder: HTTPResponder {
         var query: [String: String]
         /// Share of a download body to send before closing the connection, when the fault plan cuts this one.
         var cutBodyAfter: Double?
+        /// How slowly to send a download body, when the fault plan slows this one.
+        var pacing: FaultInjector.Pacing?
         var graphBaseURL: String { baseURL + "/v1.0" }
     }
 
@@ -42,7 +44,9 @@ struct GraphResponder: HTTPResponder {
         do {
             let decision: FaultInjector.Decision
             if let retryAfter = charge?.retryAfterSeconds {
-                decision = .answer(.throttled(retryAfterSeconds: retryAfter))
+                decision = .answer(
+                    await faults.overBudget(
+                        retryAfterSeconds: retryAfter, method: request.method.rawValue, path: request.uri.path))
             } else if request.uri.path.hasPrefix("/upload/"),
                 await tenant.uploadSessionExpiredByFault(id: String(request.uri.path.dropFirst("/upload/".count)))
             {
@@ -65,6 +69,24 @@ struct GraphResponder: HTTPResponder {
                     response.headers[Self.cutAfterHeader] = nil
                     fault = .connectionReset(afterBytes: sent)
                 }
+            case .pace(let pacing):
+                if let delay = pacing.firstByteDelay {
+                    try await Task.sleep(for: delay)
+                    fault = .slowFirstByte
+                }
+                call.pacing = pacing
+                response = try await route(call, request: &request)
+                if pacing.chunkDelay != nil, response.status == .ok || response.status == .partialContent {
+                    fault = .slowBody
+                }
+                if let sent = response.headers[Self.stallAfterHeader].flatMap(Int.init) {
+                    response.headers[Self.stallAfterHeader] = nil
+                    fault = .stalledBody(afterBytes: sent)
+                }
+            case .changeBeforeDownload(let change):
+                try await changeFile(change, path: request.uri.path)
+                fault = .changedBeforeDownload(change)
+                response = try await route(call, request: &request)
             case .dropUpload(let stored):
                 if stored {
                     response = Self.dropped(try await route(call, request: &request))
@@ -81,9 +103,10 @@ struct GraphResponder: HTTPResponder {
             if case .resyncRequired = error, let location = Self.freshDeltaLocation(call) {
                 headers[.location] = location
             }
+            let innerCode: String? = if case .resyncRequired = error { "resyncChangesApplyDifferences" } else { nil }
             response = GraphJSON.error(
                 error.status, code: error.code, message: error.message, requestID: requestID,
-                clientRequestID: call.clientRequestID, headers: headers)
+                clientRequestID: call.clientRequestID, headers: headers, innerCode: innerCode)
         }
         for header in charge?.headers ?? [] {
             if let name = HTTPFields.Element.Name(header.name) { response.headers[name] = header.value }
@@ -93,7 +116,8 @@ struct GraphResponder: HTTPResponder {
         await log.record(
             LoggedRequest(
                 method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "",
-                status: response.status.code, range: request.headers[.range], fault: fault))
+                status: response.status.code, range: request.headers[.range], fault: fault,
+                userAgent: request.headers[.userAgent], resourceUnits: charge?.units))
         logger.debug(
             "simulator request",
             metadata: ["lifeboat.sim.method": "\(request.method)", "lifeboat.sim.path": "\(request.uri.path)",
@@ -133,9 +157,47 @@ struct GraphResponder: HTTPResponder {
     /// Internal header by which the download handler tells `respond` where it will cut the body; never sent.
     static let cutAfterHeader = HTTPFields.Element.Name("x-simulator-cut-after")!
 
+    /// Internal header by which the download handler tells `respond` where its body stalls; never sent.
+    static let stallAfterHeader = HTTPFields.Element.Name("x-simulator-stall-after")!
+
+    /// Makes the change a user made to the file of `GET /v1.0/drives/{d}/items/{i}/content` before the backup asked.
+    func changeFile(_ change: ItemChange, path: String) async throws {
+        let segments = path.split(separator: "/").map { Self.decode(String($0)) }
+        guard segments.count == 6 else { return }
+        let (driveID, itemID) = (segments[2], segments[4])
+        guard let item = await tenant.item(driveID: driveID, itemID: itemID), !item.isFolder else { return }
+        switch change {
+        case .deleted:
+            try await tenant.delete(driveID: driveID, itemID: itemID)
+        case .renamed:
+            let (stem, ext) = SimulatedTenant.splitExtension(item.name)
+            _ = try await tenant.rename(driveID: driveID, itemID: itemID, to: "\(stem) (renamed)\(ext)")
+        case .contentChanged:
+            let text = "Changed by its user while the backup was listing the drive (\(item.name), \(item.size) bytes before).\n"
+            _ = try await tenant.updateContent(driveID: driveID, itemID: itemID, bytes: Array(text.utf8))
+        }
+    }
+
     /// The answer Graph gives when it fails a request this way.
     static func answer(_ fault: SimulatedFault, _ call: Call) -> Response {
         switch fault {
+        case .serviceUnavailable(let seconds):
+            return GraphJSON.error(
+                503, code: "serviceNotAvailable", message: "The service is temporarily unavailable. Try again later.",
+                requestID: call.requestID, clientRequestID: call.clientRequestID, headers: [.retryAfter: String(seconds)])
+        case .egressThrottled(let status, let seconds):
+            return GraphJSON.error(
+                status, code: status == 503 ? "serviceNotAvailable" : "activityLimitReached",
+                message: "The application exceeded its download allowance for this tenant. Try again later.",
+                requestID: call.requestID, clientRequestID: call.clientRequestID, headers: [.retryAfter: String(seconds)])
+        case .inaccessible(let status):
+            let locked = status == 423
+            return GraphJSON.error(
+                status, code: locked ? "resourceLocked" : "accessDenied",
+                message: locked ? "The resource you are attempting to access is locked." : "Access denied",
+                requestID: call.requestID, clientRequestID: call.clientRequestID)
+        case .slowFirstByte, .slowBody, .stalledBody, .changedBeforeDownload:
+            preconditionFailure("FaultInjector paces or changes a served request; \(fault) has no answer of its own")
         case .serverError(let status):
             let code = status == 503 ? "serviceNotAvailable" : status == 504 ? "gatewayTimeout" : "generalException"
             return GraphJSON.error(
@@ -258,10 +320,12 @@ struct GraphResponder: HTTPResponder {
         return result
     }
 
+    /// The `Location` of a 410 `resyncRequired`: a delta link that enumerates the drive from scratch.
     static func freshDeltaLocation(_ call: Call) -> String? {
         let path = call.request.uri.path
         guard path.hasPrefix("/v1.0/drives/"), path.hasSuffix("/root/delta") else { return nil }
-        return call.baseURL + path
+        let top = call.query["$top"].map { "$top=\($0)&" } ?? ""
+        return call.baseURL + path + "?\(top)token=\(SimulatedTenant.encodeToken("d:0"))"
     }
 
     static func conflict(_ text: String?, default fallback: ConflictBehavior) throws -> ConflictBehavior {

@@ -12,14 +12,23 @@ public struct LoggedRequest: Sendable, Hashable {
     public var range: String?
     /// The fault the simulator injected into this request, when it did (`status` is then the fault's).
     public var fault: SimulatedFault?
+    /// The request's `User-Agent`, when it sent one.
+    public var userAgent: String?
+    /// Resource units the request spent against the budget (`x-ms-resource-unit`); nil without a budget.
+    public var resourceUnits: Int?
 
     /// Creates an entry (tests compare against expected entries).
-    public init(method: String, path: String, query: String, status: Int, range: String? = nil, fault: SimulatedFault? = nil) {
+    public init(
+        method: String, path: String, query: String, status: Int, range: String? = nil, fault: SimulatedFault? = nil,
+        userAgent: String? = nil, resourceUnits: Int? = nil
+    ) {
         self.method = method
         self.path = path
         self.query = query
         self.status = status
         self.range = range
         self.fault = fault
+        self.userAgent = userAgent
+        self.resourceUnits = resourceUnits
     }
 }

@@ -35,6 +35,7 @@ public final class RunningSimulator: Sendable {
     /// Throws `M365SimulatorError.startFailed` when the server cannot bind.
     public static func start(_ configuration: SimulatorConfiguration, logger: Logger) async throws -> RunningSimulator {
         let tenant = SimulatedTenant(spec: configuration.tenant)
+        await tenant.duplicateInEnumerations(share: configuration.faults.duplicateDeltaItemShare, seed: configuration.faults.seed)
         let log = RequestLog()
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let responder = GraphResponder(

@@ -12,7 +12,9 @@ public struct SimulatorConfiguration: Sendable {
     public var accessTokenLifetime: Duration = .seconds(3599)
     /// Lifetime of upload sessions.
     public var uploadSessionLifetime: Duration = .seconds(3600)
-    /// Transient failures to inject into reads (server errors, throttling, expired URLs, broken downloads); none by default.
+    /// Faults to inject, reproducible from the plan's seed: server errors, budgets (resource units, requests, egress)
+    /// answered 429 or 503, expired URLs, broken, slow and stalled downloads, files changed under the backup, repeated
+    /// delta items, refused files, and upload faults; none by default.
     public var faults = FaultPlan()
 
     /// Creates a configuration for `tenant` listening on `host:port`.

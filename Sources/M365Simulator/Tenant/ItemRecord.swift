@@ -10,10 +10,27 @@ struct Person: Sendable, Hashable {
 struct VersionRecord: Sendable {
     /// Graph version id, e.g. "2.0".
     var id: String
-    var bytes: [UInt8]
-    var quickXorHash: String
+    var content: VersionContent
     var modifiedAt: Date
     var modifiedBy: Person
+
+    init(id: String, content: VersionContent, modifiedAt: Date, modifiedBy: Person) {
+        self.id = id
+        self.content = content
+        self.modifiedAt = modifiedAt
+        self.modifiedBy = modifiedBy
+    }
+
+    init(id: String, bytes: [UInt8], quickXorHash: String, modifiedAt: Date, modifiedBy: Person) {
+        self.init(id: id, content: .stored(bytes: bytes, quickXorHash: quickXorHash), modifiedAt: modifiedAt, modifiedBy: modifiedBy)
+    }
+
+    /// Length in bytes.
+    var size: Int { content.count }
+    /// Base64 quickXorHash of the content.
+    var quickXorHash: String { content.quickXorHash }
+    /// All bytes, in memory: for test helpers and small files only.
+    var bytes: [UInt8] { content.bytes(in: 0..<content.count) }
 }
 
 /// The mutable state of one drive item inside the tenant actor.
@@ -43,7 +60,7 @@ struct ItemRecord: Sendable {
 
     var eTag: String { "\"{\(guid)},\(revision)\"" }
     var cTag: String? { isFolder ? nil : "\"c:{\(guid)},\(contentRevision)\"" }
-    var size: Int { versions.last?.bytes.count ?? 0 }
+    var size: Int { versions.last?.size ?? 0 }
 }
 
 /// A drive and all its items (tombstones included) inside the tenant actor.

@@ -28,35 +28,78 @@ extension SimulatedTenant {
                 else {
                     throw M365SimulatorError.resyncRequired("The delta token is not valid for this drive; enumerate again.")
                 }
-                guard value >= state.oldestValidToken else {
+                // `d:0` (the `Location` of a 410) enumerates from scratch, whatever expired.
+                guard value >= state.oldestValidToken || value == 0 else {
                     throw M365SimulatorError.resyncRequired("The delta token has expired; enumerate again.")
                 }
                 since = value
             }
-            let sizes = state.folderSizes()
-            let items: [SimulatedItem]
+            let entries: [DeltaSnapshot.Entry]
             if since == 0 {
-                items = Self.treeOrder(state).compactMap { state.items[$0] }.map { snapshot($0, in: state, folderSizes: sizes) }
+                entries = withDuplicates(Self.treeOrder(state).map { DeltaSnapshot.Entry(id: $0) }, in: state)
             } else {
                 let changed = state.items.values.filter { $0.lastChange > since }
                 let order = Self.treeOrder(state)
                 let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
                 let live = changed.filter { !$0.isDeleted }.sorted { (position[$0.id] ?? 0) < (position[$1.id] ?? 0) }
                 let dead = changed.filter(\.isDeleted).sorted { $0.lastChange < $1.lastChange }
-                items = (live + dead).map { snapshot($0, in: state, folderSizes: sizes) }
+                entries = (live + dead).map { DeltaSnapshot.Entry(id: $0.id) }
             }
             sessionID = String(nextDeltaSession)
             nextDeltaSession += 1
-            deltaSessions[sessionID] = DeltaSnapshot(driveID: driveID, items: items, counter: state.counter, pageSize: pageSize)
+            deltaSessions[sessionID] = DeltaSnapshot(
+                driveID: driveID, entries: entries, folderSizes: state.folderSizes(), counter: state.counter, pageSize: pageSize)
         }
         let session = deltaSessions[sessionID]!
-        let end = min(session.items.count, offset + session.pageSize)
-        let page = Array(session.items[min(offset, end)..<end])
-        if end < session.items.count {
+        let end = min(session.entries.count, offset + session.pageSize)
+        let page = session.entries[min(offset, end)..<end].compactMap { render($0, session: session, in: state) }
+        if end < session.entries.count {
             return DeltaPage(items: page, nextToken: Self.encodeToken("p:\(sessionID):\(end)"), deltaToken: nil)
         }
         deltaSessions[sessionID] = nil
         return DeltaPage(items: page, nextToken: nil, deltaToken: Self.encodeToken("d:\(session.counter)"))
+    }
+
+    /// An entry of an enumeration as its page shows it: the item's state now (a tombstone if it was deleted since the
+    /// enumeration started), or its state before its last content change for the first listing of a duplicate.
+    func render(_ entry: DeltaSnapshot.Entry, session: DeltaSnapshot, in state: DriveState) -> SimulatedItem? {
+        guard let record = state.items[entry.id] else { return nil }
+        var item = snapshot(record, in: state, folderSizes: session.folderSizes)
+        guard entry.earlierState, record.versions.count > 1, !record.isDeleted else { return item }
+        let earlier = record.versions[record.versions.count - 2]
+        item.size = earlier.size
+        item.quickXorHash = earlier.quickXorHash
+        item.versionID = earlier.id
+        item.cTag = "\"c:{\(record.guid)},\(max(0, record.contentRevision - 1))\""
+        item.eTag = "\"{\(record.guid)},\(max(0, record.revision - 1))\""
+        return item
+    }
+
+    /// Makes files drawn by `deltaDuplicates` appear twice: in an earlier state where they first stand, and in their
+    /// current state after every other item, so that the last occurrence wins.
+    func withDuplicates(_ entries: [DeltaSnapshot.Entry], in state: DriveState) -> [DeltaSnapshot.Entry] {
+        guard deltaDuplicates.share > 0 else { return entries }
+        var listed = entries
+        var repeated: [DeltaSnapshot.Entry] = []
+        for (index, entry) in entries.enumerated() where state.items[entry.id]?.isFolder == false {
+            var draws = SplitMix64(seed: deltaDuplicates.seed ^ Self.stableHash("duplicate \(entry.id)"))
+            guard Double(draws.next() >> 11) / Double(1 << 53) < deltaDuplicates.share else { continue }
+            repeated.append(entry)
+            listed[index].earlierState = true
+        }
+        return listed + repeated
+    }
+
+    /// FNV-1a of `key`, to seed draws that depend on an item rather than on arrival order.
+    static func stableHash(_ key: String) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return hash
+    }
+
+    /// Lists a share of files twice in every enumeration from scratch (fault injection; 0 turns it off).
+    func duplicateInEnumerations(share: Double, seed: UInt64) {
+        deltaDuplicates = (share, seed)
     }
 
     static func encodeToken(_ text: String) -> String {

@@ -91,9 +91,38 @@ extension SimulatedTenant {
         return snapshot(record, in: state)
     }
 
+    /// Creates a file of `size` bytes generated from `seed` whenever they are read and never held in memory, so a file
+    /// of several GiB costs nothing until it is downloaded (with `Range` support like any other). Its quickXorHash is
+    /// computed by streaming the bytes once, the first time the item is listed or read, and cached.
+    public func createGeneratedFile(driveID: String, parentID: String, name: String, size: Int, seed: UInt64) throws
+        -> SimulatedItem
+    {
+        try upsertFile(
+            driveID: driveID, parentID: parentID, name: name, content: .generated(GeneratedContent(seed: seed, size: size)),
+            conflict: .fail, fileSystemInfo: nil
+        ).item
+    }
+
+    /// The bytes of `range` of a file's current content (clamped to its size), without reading the rest; nil for folders
+    /// and unknown items. Lets tests compare large generated files piece by piece.
+    public func contentBytes(driveID: String, itemID: String, range: Range<Int>) -> [UInt8]? {
+        guard let record = drivesByID[driveID]?.items[itemID], !record.isDeleted, !record.isFolder else { return nil }
+        return record.versions.last?.content.bytes(in: range) ?? []
+    }
+
     /// Creates or replaces a file by name; returns the item and whether it was newly created.
     func upsertFile(
         driveID: String, parentID: String, name: String, bytes: [UInt8], conflict: ConflictBehavior,
+        fileSystemInfo: FileSystemInfo?
+    ) throws -> (item: SimulatedItem, created: Bool) {
+        try upsertFile(
+            driveID: driveID, parentID: parentID, name: name, content: .stored(bytes), conflict: conflict,
+            fileSystemInfo: fileSystemInfo)
+    }
+
+    /// Creates or replaces a file by name with `content`; returns the item and whether it was newly created.
+    func upsertFile(
+        driveID: String, parentID: String, name: String, content: VersionContent, conflict: ConflictBehavior,
         fileSystemInfo: FileSystemInfo?
     ) throws -> (item: SimulatedItem, created: Bool) {
         var state = try requireDrive(driveID)
@@ -108,15 +137,14 @@ extension SimulatedTenant {
                 guard !existing.isFolder else {
                     throw M365SimulatorError.nameAlreadyExists("A folder named '\(name)' already exists in '\(parent.name)'.")
                 }
-                let item = try updateContent(driveID: driveID, itemID: existing.id, bytes: bytes, fileSystemInfo: fileSystemInfo)
+                let item = try updateContent(driveID: driveID, itemID: existing.id, content: content, fileSystemInfo: fileSystemInfo)
                 return (item, false)
             case .rename: finalName = Self.availableName(name, in: parentID, state: state)
             }
         }
         let now = Date()
         state.counter += 1
-        let version = VersionRecord(
-            id: "1.0", bytes: bytes, quickXorHash: QuickXorHashing.hash(bytes), modifiedAt: now, modifiedBy: appPerson)
+        let version = VersionRecord(id: "1.0", content: content, modifiedAt: now, modifiedBy: appPerson)
         let record = ItemRecord(
             id: rng.itemID(), guid: rng.guid(), name: finalName, parentID: parentID, isFolder: false, isRoot: false,
             mimeType: Self.mimeType(for: finalName), versions: [version], nextVersionNumber: 2, revision: 1, contentRevision: 1,
@@ -130,15 +158,20 @@ extension SimulatedTenant {
 
     /// Replaces content, adding a version, and optionally sets file system times.
     func updateContent(driveID: String, itemID: String, bytes: [UInt8], fileSystemInfo: FileSystemInfo?) throws -> SimulatedItem {
+        try updateContent(driveID: driveID, itemID: itemID, content: .stored(bytes), fileSystemInfo: fileSystemInfo)
+    }
+
+    /// Replaces content with `content`, adding a version, and optionally sets file system times.
+    func updateContent(driveID: String, itemID: String, content: VersionContent, fileSystemInfo: FileSystemInfo?) throws
+        -> SimulatedItem
+    {
         var state = try requireDrive(driveID)
         var record = try requireItem(itemID, in: state)
         guard !record.isFolder else { throw M365SimulatorError.invalidRequest("'\(record.name)' is a folder; it has no content.") }
         let now = Date()
         state.counter += 1
         record.versions.append(
-            VersionRecord(
-                id: "\(record.nextVersionNumber).0", bytes: bytes, quickXorHash: QuickXorHashing.hash(bytes), modifiedAt: now,
-                modifiedBy: appPerson))
+            VersionRecord(id: "\(record.nextVersionNumber).0", content: content, modifiedAt: now, modifiedBy: appPerson))
         record.nextVersionNumber += 1
         record.revision += 1
         record.contentRevision += 1

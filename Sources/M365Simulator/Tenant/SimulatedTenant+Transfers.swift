@@ -24,16 +24,16 @@ extension SimulatedTenant {
 
     // MARK: Downloads
 
-    /// Bytes of a file version (`versionID` nil = current); throws `itemNotFound` when the item or version is gone.
-    func downloadContent(driveID: String, itemID: String, versionID: String?) throws -> [UInt8] {
+    /// Content of a file version (`versionID` nil = current); throws `itemNotFound` when the item or version is gone.
+    func downloadContent(driveID: String, itemID: String, versionID: String?) throws -> VersionContent {
         let state = try requireDrive(driveID)
         let record = try requireItem(itemID, in: state)
         guard !record.isFolder else { throw M365SimulatorError.itemNotFound("'\(record.name)' is a folder; it has no content.") }
-        guard let versionID else { return record.versions.last?.bytes ?? [] }
+        guard let versionID else { return record.versions.last?.content ?? .stored([]) }
         guard let version = record.versions.first(where: { $0.id == versionID }) else {
             throw M365SimulatorError.itemNotFound("Version '\(versionID)' of '\(record.name)' does not exist.")
         }
-        return version.bytes
+        return version.content
     }
 
     /// Versions of a file newest first (the current version first), as `/versions` lists them.
@@ -41,7 +41,7 @@ extension SimulatedTenant {
         let state = try requireDrive(driveID)
         let record = try requireItem(itemID, in: state)
         return record.versions.reversed().map {
-            ($0.id, $0.modifiedAt, $0.modifiedBy.displayName, $0.modifiedBy.email, $0.bytes.count)
+            ($0.id, $0.modifiedAt, $0.modifiedBy.displayName, $0.modifiedBy.email, $0.size)
         }
     }
 

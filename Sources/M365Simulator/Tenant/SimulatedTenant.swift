@@ -25,6 +25,8 @@ public actor SimulatedTenant {
     var nextDeltaSession = 1
     var uploadSessions: [String: UploadSessionState] = [:]
     var accessTokens: [String: Date] = [:]
+    /// Share of files an enumeration from scratch lists twice (see `FaultPlan.duplicateDeltaItemShare`), and its seed.
+    var deltaDuplicates: (share: Double, seed: UInt64) = (0, 0)
     /// Who the service records as the modifier of changes made through the API.
     let appPerson: Person
 

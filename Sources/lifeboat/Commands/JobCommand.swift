@@ -1,4 +1,5 @@
 import ArgumentParser
+import BackupEngine
 import Catalog
 import Foundation
 import LifeboatModel
@@ -19,7 +20,7 @@ struct JobCommand: AsyncParsableCommand {
         @Option(name: .customLong("user"), help: "A user principal name whose OneDrive to back up (repeatable).") var users: [String] = []
         @Flag(help: "Back up every site collection.") var allSites = false
         @Option(name: .customLong("site"), help: "An absolute site URL to back up with its subsites (repeatable).") var sites: [String] = []
-        @Option(help: "Repository folder (default: <data-dir>/repository).") var repository: String?
+        @Option(help: "Repository folder or s3://bucket/prefix (default: <data-dir>/repository).") var repository: String?
 
         func validate() throws {
             guard allUsers || allSites || !users.isEmpty || !sites.isEmpty else {
@@ -37,7 +38,9 @@ struct JobCommand: AsyncParsableCommand {
                 else {
                     throw CommandFailure("No organization '\(organization)' (see `lifeboat organization list`).")
                 }
-                let location = URL(fileURLWithPath: repository ?? installation.defaultRepositoryPath).standardizedFileURL.path
+                let requested = repository ?? installation.defaultRepositoryPath
+                let location =
+                    RepositoryLocation.isS3(requested) ? requested : URL(fileURLWithPath: requested).standardizedFileURL.path
                 let record = try await installation.repositoryRecord(at: location)
                 let job = BackupJob(
                     organizationID: owner.id, repositoryID: record.id, name: name,

@@ -17,9 +17,12 @@ struct OrganizationCommand: AsyncParsableCommand {
         @Option(help: "Display name, usually the tenant's primary domain (contoso.onmicrosoft.com).") var name: String
         @Option(help: "The Entra ID tenant id or domain.") var tenantId: String
         @Option(help: "The app registration's client id.") var clientId: String
-        @Option(help: "Microsoft cloud: worldwide, usgov, usdod, china.") var cloud: MicrosoftCloud = .worldwide
-        @Option(help: "Override the login base URL (simulators, proxies).") var loginUrl: String?
-        @Option(help: "Override the Graph v1.0 base URL (simulators, proxies).") var graphUrl: String?
+        @Option(help: "Microsoft cloud: worldwide, usgov (GCC High), usdod, china (21Vianet).") var cloud: NationalCloud = .worldwide
+        @Option(help: "Override the login base URL (simulators, proxies); with --graph-url, the cloud is custom.") var loginUrl: String?
+        @Option(help: "Override the Graph v1.0 base URL (simulators, proxies); with --login-url, the cloud is custom.") var graphUrl: String?
+        @Option(
+            help: "Graph budget to pace to, in resource units per minute (1250 under 1,000 licences; 2500, 3750, 5000, 6250 above). Default: 1250 for Microsoft's clouds, unpaced for custom URLs."
+        ) var resourceUnitsPerMinute: Int?
 
         func run() async throws {
             guard let secret = ProcessInfo.processInfo.environment["LIFEBOAT_GRAPH_CLIENT_SECRET"], !secret.isEmpty else {
@@ -30,9 +33,18 @@ struct OrganizationCommand: AsyncParsableCommand {
                 if try await installation.catalog.organizations().contains(where: { $0.name == name }) {
                     throw CommandFailure("An organization named '\(name)' is already registered.")
                 }
+                if cloud == .custom, loginUrl == nil || graphUrl == nil {
+                    throw CommandFailure("A custom cloud needs --login-url and --graph-url.")
+                }
+                if let resourceUnitsPerMinute, resourceUnitsPerMinute < 1 {
+                    throw CommandFailure("--resource-units-per-minute must be at least 1.")
+                }
+                let loginBaseURL = loginUrl ?? cloud.loginBaseURL ?? ""
+                let graphBaseURL = graphUrl ?? cloud.graphBaseURL ?? ""
                 let organization = Organization(
-                    name: name, tenantID: tenantId, clientID: clientId, loginBaseURL: loginUrl ?? cloud.loginBaseURL,
-                    graphBaseURL: graphUrl ?? cloud.graphBaseURL)
+                    name: name, tenantID: tenantId, clientID: clientId, loginBaseURL: loginBaseURL, graphBaseURL: graphBaseURL,
+                    cloud: loginUrl == nil && graphUrl == nil ? cloud : NationalCloud(graphBaseURL: graphBaseURL),
+                    resourceUnitsPerMinute: resourceUnitsPerMinute)
                 try await installation.catalog.insertOrganization(organization)
                 try await installation.catalog.setGraphSecret(secret, organizationID: organization.id)
                 StandardOutput.line("Registered organization \(name) (\(organization.id.uuidString.lowercased())).")
@@ -49,36 +61,13 @@ struct OrganizationCommand: AsyncParsableCommand {
         func run() async throws {
             try await LocalInstallation.with(settings) { installation in
                 for organization in try await installation.catalog.organizations() {
-                    StandardOutput.line("\(organization.id.uuidString.lowercased())  \(organization.name)  \(organization.graphBaseURL)")
+                    let budget = organization.effectiveResourceUnitsPerMinute.map { "\($0) RU/min" } ?? "unpaced"
+                    StandardOutput.line(
+                        "\(organization.id.uuidString.lowercased())  \(organization.name)  \(organization.cloud.rawValue)  \(organization.graphBaseURL)  \(budget)")
                 }
             }
         }
     }
 }
 
-/// The Microsoft clouds and their login and Graph endpoints.
-enum MicrosoftCloud: String, ExpressibleByArgument, CaseIterable {
-    case worldwide
-    case usgov
-    case usdod
-    case china
-
-    /// The Entra ID login base URL.
-    var loginBaseURL: String {
-        switch self {
-        case .worldwide, .usgov: "https://login.microsoftonline.com"
-        case .usdod: "https://login.microsoftonline.us"
-        case .china: "https://login.chinacloudapi.cn"
-        }
-    }
-
-    /// The Graph v1.0 base URL.
-    var graphBaseURL: String {
-        switch self {
-        case .worldwide: "https://graph.microsoft.com/v1.0"
-        case .usgov: "https://graph.microsoft.us/v1.0"
-        case .usdod: "https://dod-graph.microsoft.us/v1.0"
-        case .china: "https://microsoftgraph.chinacloudapi.cn/v1.0"
-        }
-    }
-}
+extension NationalCloud: ExpressibleByArgument {}

@@ -1,14 +1,15 @@
 import ArgumentParser
+import BackupEngine
 import Catalog
 import ChunkStore
 import Foundation
 import LifeboatModel
 
-/// `lifeboat repo ...`: inspect, verify and re-key the backup repositories.
+/// `lifeboat repo ...`: create, inspect, verify, prune, unlock and re-key the backup repositories.
 struct RepoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "repo", abstract: "Inspect, check and change the password of backup repositories.",
-        subcommands: [Info.self, Stats.self, Check.self, Passwd.self])
+        commandName: "repo", abstract: "Create, inspect, check, prune, unlock and change the password of backup repositories.",
+        subcommands: [Init.self, Info.self, Stats.self, Check.self, Prune.self, Unlock.self, Passwd.self])
 
     /// Which repository a `repo` command works on.
     struct Selection: ParsableArguments {
@@ -38,7 +39,7 @@ struct RepoCommand: AsyncParsableCommand {
                         + "\(exactBytes(chunking.maximumSize)) max")
                 StandardOutput.line(
                     "Content       \(info.statistics.chunks) chunks in \(info.statistics.packs) packs, "
-                        + "\(bytes(info.statistics.storedBytes)) stored, \(info.indexFiles) index files")
+                        + "\(formattedBytes(info.statistics.storedBytes)) stored, \(info.indexFiles) index files")
                 StandardOutput.line("Keys          \(info.keys.count) (one per password)")
                 for key in info.keys {
                     let cost = key.parameters
@@ -66,11 +67,11 @@ struct RepoCommand: AsyncParsableCommand {
                 StandardOutput.line("Repository        \(target.record.name) at \(target.record.location)")
                 StandardOutput.line(
                     "Chunks            \(statistics.chunks)"
-                        + (statistics.chunks > 0 ? " (average \(bytes(plain / Int64(statistics.chunks))) plain)" : ""))
+                        + (statistics.chunks > 0 ? " (average \(formattedBytes(plain / Int64(statistics.chunks))) plain)" : ""))
                 StandardOutput.line("Packs             \(statistics.packs)")
-                StandardOutput.line("Unique data       \(bytes(plain)) (each chunk counted once)")
+                StandardOutput.line("Unique data       \(formattedBytes(plain)) (each chunk counted once)")
                 StandardOutput.line(
-                    "Stored            \(bytes(statistics.storedBytes))"
+                    "Stored            \(formattedBytes(statistics.storedBytes))"
                         + (plain > 0
                             ? String(format: " (%.1f%% of the unique data, after compression and encryption)",
                                 Double(statistics.storedBytes) * 100 / Double(plain))
@@ -82,10 +83,11 @@ struct RepoCommand: AsyncParsableCommand {
     /// `lifeboat repo check [--read-data]`.
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Verify a repository: keys, index, pack tables, and with --read-data every chunk.",
+            abstract: "Verify a repository: keys, index, pack tables, the catalog's references, and with --read-data every chunk.",
             discussion: """
-                Exits with status 1 and names each problem when the repository is damaged. Packs left unreferenced by an
-                interrupted backup are reported but do not make the repository unhealthy.
+                Exits with status 1 and names each problem when the repository is damaged, including chunks that backed-up
+                items use but the index does not hold (with the items). Packs left unreferenced by an interrupted backup are
+                reported but do not make the repository unhealthy.
                 """)
 
         @OptionGroup var settings: SettingsOptions
@@ -107,21 +109,23 @@ struct RepoCommand: AsyncParsableCommand {
                         + (readData ? ", reading all data..." : " (structure only; add --read-data to verify every chunk)..."))
                 let progress = ProgressLine()
                 let clock = ContinuousClock()
+                let referenced = try await CatalogReferences.chunks(in: installation.catalog, repositoryID: target.record.id)
                 let (report, unlocking, checking) = try await target.withRepositoryErrors {
                     let started = clock.now
                     let check = try await RepositoryCheck.unlock(store: target.store(), password: installation.repositoryPassword())
                     let unlocked = clock.now
                     let report = try await check.run(
-                        readData: readData, concurrency: concurrency ?? RepositoryCheck.defaultConcurrency
+                        readData: readData, concurrency: concurrency ?? RepositoryCheck.defaultConcurrency,
+                        referencedChunks: referenced
                     ) { update in
                         progress.show(
                             "[\(update.packsChecked)/\(update.packsTotal) packs]"
-                                + (readData ? " \(bytes(update.bytesRead)) of \(bytes(update.bytesTotal)) read" : ""))
+                                + (readData ? " \(formattedBytes(update.bytesRead)) of \(formattedBytes(update.bytesTotal)) read" : ""))
                     }
                     return (report, unlocked - started, clock.now - unlocked)
                 }
                 progress.finish()
-                print(report, checking: checking.seconds, unlocking: unlocking.seconds)
+                print(report, referenced: referenced.count, checking: checking.seconds, unlocking: unlocking.seconds)
                 if !report.damagedChunks.isEmpty {
                     try await printAffectedItems(report, repositoryID: target.record.id, catalog: installation.catalog)
                 }
@@ -160,19 +164,19 @@ struct RepoCommand: AsyncParsableCommand {
             if affected.count > 50 { StandardOutput.line("  ... and \(affected.count - 50) more") }
         }
 
-        private func print(_ report: CheckReport, checking seconds: Double, unlocking: Double) {
+        private func print(_ report: CheckReport, referenced: Int, checking seconds: Double, unlocking: Double) {
             StandardOutput.line("ID                \(report.repositoryID)")
             StandardOutput.line("Key files         \(report.keyFiles)")
             StandardOutput.line("Index files       \(report.indexFiles)")
-            StandardOutput.line("Packs             \(report.packs) (\(bytes(report.packBytes)))")
-            StandardOutput.line("Chunks            \(report.chunks) indexed")
+            StandardOutput.line("Packs             \(report.packs) (\(formattedBytes(report.packBytes)))")
+            StandardOutput.line("Chunks            \(report.chunks) indexed, \(referenced) used by backed-up items")
             if report.readData {
-                let rate = seconds > 0 ? " (\(bytes(Int64(Double(report.bytesRead) / seconds)))/s)" : ""
-                StandardOutput.line("Data verified     \(report.chunksRead) chunks, \(bytes(report.bytesRead))\(rate)")
+                let rate = seconds > 0 ? " (\(formattedBytes(Int64(Double(report.bytesRead) / seconds)))/s)" : ""
+                StandardOutput.line("Data verified     \(report.chunksRead) chunks, \(formattedBytes(report.bytesRead))\(rate)")
             }
             if !report.unreferencedPacks.isEmpty {
                 StandardOutput.line(
-                    "Unreferenced      \(report.unreferencedPacks.count) packs (\(bytes(report.unreferencedBytes))) that no index "
+                    "Unreferenced      \(report.unreferencedPacks.count) packs (\(formattedBytes(report.unreferencedBytes))) that no index "
                         + "names: left by interrupted backups, harmless; pruning will reclaim them")
             }
             for problem in report.problems {
@@ -243,9 +247,18 @@ struct RepoCommand: AsyncParsableCommand {
 /// A repository the `repo` commands work on: its catalog record (or the quickstart folder before any backup registered it).
 struct RepositoryTarget: Sendable {
     let record: BackupRepository
+    /// Opens `s3://` locations with the configured S3 service.
+    var stores = RepositoryStores()
 
-    /// The repository's folder as an object store; fails rather than create a missing folder.
-    func store() throws -> LocalDirectoryStore {
+    /// The repository's folder or S3 bucket prefix as an object store; fails rather than create a missing folder.
+    func store() throws -> any ObjectStore {
+        if RepositoryLocation.isS3(record.location) {
+            do {
+                return try stores.store(for: record.location)
+            } catch {
+                throw CommandFailure("Repository '\(record.name)': \(error)")
+            }
+        }
         guard FileManager.default.fileExists(atPath: record.location) else {
             throw CommandFailure("Repository '\(record.name)' has no folder at \(record.location).")
         }
@@ -254,7 +267,9 @@ struct RepositoryTarget: Sendable {
 
     /// Opens the repository with the configured password (loads its index).
     func open(_ installation: LocalInstallation) async throws -> Repository {
-        try await Repository.open(store: store(), password: installation.repositoryPassword(), logger: installation.logger)
+        try await Repository.open(
+            store: store(), password: installation.repositoryPassword(), indexCache: installation.settings.indexCache,
+            logger: installation.logger)
     }
 
     /// Runs `body`, turning repository errors into messages that name this repository and the password's source.
@@ -266,7 +281,9 @@ struct RepositoryTarget: Sendable {
                 "The configured repository password does not open repository '\(record.name)' at \(record.location) "
                     + "(no key file in its keys/ folder accepts it).")
         } catch ChunkStoreError.repositoryNotFound {
-            throw CommandFailure("\(record.location) holds no repository (no 'config' object); run a backup into it first.")
+            throw CommandFailure(
+                "\(record.location) holds no repository (no 'config' object); create one with `lifeboat repo init` "
+                    + "or run a backup into it first.")
         } catch let error as ChunkStoreError {
             throw CommandFailure("Repository '\(record.name)' at \(record.location): \(error)")
         }
@@ -274,27 +291,31 @@ struct RepositoryTarget: Sendable {
 }
 
 extension LocalInstallation {
-    /// The repository named by `reference` (name, id or folder), else the only one, else the quickstart folder.
+    /// The repository named by `reference` (name, id, folder or `s3://bucket/prefix`), else the only one, else the quickstart folder.
     func repositoryTarget(_ reference: String?) async throws -> RepositoryTarget {
+        let stores = repositories.stores
         let records = try await catalog.repositories()
         let defaultPath = URL(fileURLWithPath: defaultRepositoryPath).standardizedFileURL.path
         let known = records.map { "\($0.name) (\($0.id.uuidString.lowercased())) at \($0.location)" }.joined(separator: ", ")
         if let reference {
-            let path = URL(fileURLWithPath: reference).standardizedFileURL.path
+            let path = RepositoryLocation.isS3(reference) ? reference : URL(fileURLWithPath: reference).standardizedFileURL.path
             let matches = records.filter {
                 $0.name == reference || $0.id.uuidString.lowercased() == reference.lowercased() || $0.location == path
             }
-            if matches.count == 1, let record = matches.first { return RepositoryTarget(record: record) }
+            if matches.count == 1, let record = matches.first { return RepositoryTarget(record: record, stores: stores) }
             if matches.count > 1 {
                 throw CommandFailure("Several repositories match '\(reference)'; name one by id: \(known).")
+            }
+            if RepositoryLocation.isS3(reference) {
+                return RepositoryTarget(record: BackupRepository(name: reference, location: reference), stores: stores)
             }
             if FileManager.default.fileExists(atPath: path + "/config") {
                 return RepositoryTarget(record: BackupRepository(name: URL(fileURLWithPath: path).lastPathComponent, location: path))
             }
             throw CommandFailure("No repository '\(reference)'. Repositories: \(known.isEmpty ? "none yet" : known).")
         }
-        if records.count == 1, let record = records.first { return RepositoryTarget(record: record) }
-        if let record = records.first(where: { $0.location == defaultPath }) { return RepositoryTarget(record: record) }
+        if records.count == 1, let record = records.first { return RepositoryTarget(record: record, stores: stores) }
+        if let record = records.first(where: { $0.location == defaultPath }) { return RepositoryTarget(record: record, stores: stores) }
         if records.isEmpty {
             guard FileManager.default.fileExists(atPath: defaultPath + "/config") else {
                 throw CommandFailure("No repository yet: run `lifeboat quickstart` or a backup first.")
@@ -332,6 +353,6 @@ extension Duration {
 }
 
 /// A byte count for people (`12.3 MB`).
-private func bytes<Count: BinaryInteger>(_ count: Count) -> String {
+func formattedBytes<Count: BinaryInteger>(_ count: Count) -> String {
     ByteCountFormatter.string(fromByteCount: Int64(count), countStyle: .file)
 }

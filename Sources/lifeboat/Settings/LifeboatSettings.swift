@@ -1,3 +1,5 @@
+import BackupEngine
+import ChunkStore
 import Configuration
 import Foundation
 import Logging
@@ -7,8 +9,8 @@ import SystemPackage
 /// variables, then the JSON file named by `--config` / `LIFEBOAT_CONFIG`, then built-in defaults.
 ///
 /// Keys (JSON paths / environment names): `lifeboat.data.dir` (`LIFEBOAT_DATA_DIR`), `lifeboat.log.level`,
-/// `lifeboat.catalog.path`, `lifeboat.catalog.key` (base64 of 32 bytes), `lifeboat.repository.password`,
-/// `lifeboat.http.host`, `lifeboat.http.port`, `lifeboat.backup.concurrency`.
+/// `lifeboat.catalog.path`, `lifeboat.index.cache.dir`, `lifeboat.catalog.key` (base64 of 32 bytes), `lifeboat.repository.password`,
+/// `lifeboat.http.host`, `lifeboat.http.port`, `lifeboat.backup.concurrency`, and the `lifeboat.s3.*` keys of `s3Access`.
 struct LifeboatSettings: Sendable {
     private let reader: ConfigReader
 
@@ -20,7 +22,10 @@ struct LifeboatSettings: Sendable {
                 name: "command line",
                 values: Dictionary(
                     uniqueKeysWithValues: explicit.map { (AbsoluteConfigKey($0.key.split(separator: ".").map(String.init)), ConfigValue(.string($0.value), isSecret: false)) })),
-            EnvironmentVariablesProvider(secretsSpecifier: .specific(["LIFEBOAT_REPOSITORY_PASSWORD", "LIFEBOAT_CATALOG_KEY"])),
+            EnvironmentVariablesProvider(
+                secretsSpecifier: .specific([
+                    "LIFEBOAT_REPOSITORY_PASSWORD", "LIFEBOAT_CATALOG_KEY", "LIFEBOAT_S3_SECRET_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY",
+                ])),
         ]
         if let file = options.config ?? ProcessInfo.processInfo.environment["LIFEBOAT_CONFIG"] {
             do {
@@ -39,6 +44,14 @@ struct LifeboatSettings: Sendable {
             .standardizedFileURL
     }
 
+    /// Where repositories keep their chunk index caches (default `<data>/index-cache`, key `lifeboat.index.cache.dir`):
+    /// disposable, rebuilt from the repositories' index files when missing.
+    var indexCache: IndexCacheLocation {
+        .directory(
+            reader.string(forKey: "lifeboat.index.cache.dir")
+                ?? dataDirectory.appendingPathComponent("index-cache").path)
+    }
+
     /// The SQLite catalog file (default `<data>/catalog.sqlite`).
     var catalogPath: String {
         reader.string(forKey: "lifeboat.catalog.path") ?? dataDirectory.appendingPathComponent("catalog.sqlite").path
@@ -49,6 +62,49 @@ struct LifeboatSettings: Sendable {
 
     /// The repository password, when configured (otherwise the data folder's password file is used).
     var repositoryPassword: String? { reader.string(forKey: "lifeboat.repository.password", isSecret: true) }
+
+    /// The S3-compatible service for repositories at `s3://bucket/prefix` locations; nil when no credentials are set.
+    ///
+    /// Keys: `lifeboat.s3.endpoint` (`LIFEBOAT_S3_ENDPOINT`; default AWS S3 in the region), `lifeboat.s3.region`
+    /// (`LIFEBOAT_S3_REGION`, else `AWS_REGION`, else `us-east-1`), `lifeboat.s3.path.style` (`LIFEBOAT_S3_PATH_STYLE`:
+    /// true for MinIO, Ceph and IP endpoints; default true with a custom endpoint, false for AWS), and the credentials
+    /// `lifeboat.s3.access.key.id` / `lifeboat.s3.secret.access.key`, else `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`.
+    /// The secret is read as a secret, so configuration dumps and logs redact it.
+    var s3Access: S3Access? {
+        get throws {
+            let accessKeyID = reader.string(forKey: "lifeboat.s3.access.key.id") ?? reader.string(forKey: "aws.access.key.id")
+            let secret =
+                reader.string(forKey: "lifeboat.s3.secret.access.key", isSecret: true)
+                ?? reader.string(forKey: "aws.secret.access.key", isSecret: true)
+            guard let accessKeyID, let secret else {
+                if accessKeyID != nil || secret != nil {
+                    throw CommandFailure("S3 credentials need both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.")
+                }
+                return nil
+            }
+            var endpoint: URL?
+            if let raw = reader.string(forKey: "lifeboat.s3.endpoint") {
+                guard let url = URL(string: raw) else { throw CommandFailure("lifeboat.s3.endpoint '\(raw)' is not a URL.") }
+                endpoint = url
+            }
+            var addressing: S3AddressingStyle?
+            if let raw = reader.string(forKey: "lifeboat.s3.path.style") {
+                switch raw.lowercased() {
+                case "true", "1", "yes": addressing = .path
+                case "false", "0", "no": addressing = .virtualHosted
+                default: throw CommandFailure("lifeboat.s3.path.style (LIFEBOAT_S3_PATH_STYLE) must be true or false, got '\(raw)'.")
+                }
+            }
+            let region = reader.string(forKey: "lifeboat.s3.region") ?? reader.string(forKey: "aws.region") ?? "us-east-1"
+            do {
+                return try S3Access(
+                    endpoint: endpoint, region: region, accessKeyID: accessKeyID, secretAccessKey: secret,
+                    addressingStyle: addressing)
+            } catch {
+                throw CommandFailure("\(error)")
+            }
+        }
+    }
 
     /// Address the API server binds.
     var httpHost: String { reader.string(forKey: "lifeboat.http.host", default: "127.0.0.1") }

@@ -56,13 +56,16 @@ struct LocalInstallation: Sendable {
                     + "or run `lifeboat quickstart` once to create \(data.appendingPathComponent("repository.password").path).")
         }
 
+        // Settings errors surface before the catalog opens, so nothing needs closing when they throw.
+        let s3 = try settings.s3Access
         let catalog: SQLCatalog
         do {
             catalog = try await SQLCatalog.openSQLite(path: settings.catalogPath, secretKey: catalogKey, logger: logger)
         } catch {
             throw CommandFailure("Cannot open the catalog \(settings.catalogPath): \(error)")
         }
-        let repositories = RepositoryRegistry(password: password, logger: logger)
+        let repositories = RepositoryRegistry(
+            password: password, s3: s3, indexCache: settings.indexCache, logger: logger)
         let httpClient = GraphClient.makeHTTPClient()
         let connector = CatalogGraphConnector(catalog: catalog, httpClient: httpClient, logger: logger)
         let runner = BackupRunner(
@@ -95,10 +98,11 @@ struct LocalInstallation: Sendable {
     /// The repository folder quickstart creates inside the data folder.
     var defaultRepositoryPath: String { settings.dataDirectory.appendingPathComponent("repository").path }
 
-    /// The repository record at a folder, registering it on first use.
+    /// The repository record at a folder or `s3://bucket/prefix`, registering it on first use.
     func repositoryRecord(at location: String) async throws -> BackupRepository {
         if let existing = try await catalog.repositories().first(where: { $0.location == location }) { return existing }
-        let record = BackupRepository(name: URL(fileURLWithPath: location).lastPathComponent, location: location)
+        let name = RepositoryLocation.isS3(location) ? location : URL(fileURLWithPath: location).lastPathComponent
+        let record = BackupRepository(name: name, location: location)
         try await catalog.insertRepository(record)
         return record
     }

@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+
+/// `lifeboat repo init|unlock|prune|check` run as an admin would, against a fresh data folder.
+@Suite("lifeboat repo init, unlock, prune and check", .serialized)
+struct RepoMaintenanceCommandTests {
+    @Test("init creates and registers a repository once; unlock removes only stale locks; prune refuses an empty catalog; check passes")
+    func maintenanceCommands() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lifeboat-repo-cli-\(UUID().uuidString)")
+        let data = folder.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data("cli test password\n".utf8).write(to: data.appendingPathComponent("repository.password"))
+        let repository = folder.appendingPathComponent("vault").path
+        let settings = ["--data-dir", data.path]
+
+        let created = try await LifeboatProcess.runToEnd(["repo", "init", repository, "--name", "vault"] + settings, in: folder)
+        #expect(created.contains("Created repository 'vault' at \(repository)"))
+        #expect(FileManager.default.fileExists(atPath: repository + "/config"))
+        let keys = try FileManager.default.contentsOfDirectory(atPath: repository + "/keys")
+        #expect(keys.count == 1)
+        await #expect(throws: LifeboatProcessError.self, "a second init into the same folder is refused") {
+            _ = try await LifeboatProcess.runToEnd(["repo", "init", repository] + settings, in: folder)
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: repository + "/keys") == keys)
+
+        let info = try await LifeboatProcess.runToEnd(["repo", "info", "--repository", "vault"] + settings, in: folder)
+        #expect(info.contains("Repository    vault at \(repository)"))
+
+        // A lock of a process that died long ago, and one of a live process elsewhere.
+        let locks = repository + "/locks"
+        try FileManager.default.createDirectory(atPath: locks, withIntermediateDirectories: true)
+        let stale = String(repeating: "a", count: 64)
+        let live = String(repeating: "b", count: 64)
+        try Self.lockJSON(kind: "exclusive", host: "crashed-host", refreshed: Date(timeIntervalSinceNow: -7200))
+            .write(to: URL(fileURLWithPath: locks + "/" + stale))
+        try Self.lockJSON(kind: "shared", host: "busy-host", refreshed: Date())
+            .write(to: URL(fileURLWithPath: locks + "/" + live))
+        let unlocked = try await LifeboatProcess.runToEnd(["repo", "unlock", "--repository", "vault"] + settings, in: folder)
+        #expect(unlocked.contains("Removed stale lock locks/\(stale)"))
+        #expect(unlocked.contains("Kept live lock locks/\(live)"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: locks) == [live])
+
+        await #expect(throws: LifeboatProcessError.self, "prune waits for the live shared lock (a running backup)") {
+            _ = try await LifeboatProcess.runToEnd(["repo", "prune", "--repository", "vault"] + settings, in: folder)
+        }
+        let removedAll = try await LifeboatProcess.runToEnd(["repo", "unlock", "--remove-all", "--repository", "vault"] + settings, in: folder)
+        #expect(removedAll.contains("Removed live lock locks/\(live)"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: locks).isEmpty)
+
+        await #expect(throws: LifeboatProcessError.self, "with no backed-up content in the catalog, prune refuses to delete everything") {
+            _ = try await LifeboatProcess.runToEnd(["repo", "prune", "--dry-run", "--repository", "vault"] + settings, in: folder)
+        }
+        let checked = try await LifeboatProcess.runToEnd(["repo", "check", "--repository", "vault"] + settings, in: folder)
+        #expect(checked.contains("0 used by backed-up items"))
+        #expect(checked.contains("No problems found"))
+    }
+
+    static func lockJSON(kind: String, host: String, refreshed: Date) -> Data {
+        let time = ISO8601DateFormatter().string(from: refreshed)
+        return Data("""
+            {"kind": "\(kind)", "hostname": "\(host)", "pid": 4242, "created": "\(time)", "refreshed": "\(time)", "purpose": "test"}
+            """.utf8)
+    }
+}
