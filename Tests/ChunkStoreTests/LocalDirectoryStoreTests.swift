@@ -11,7 +11,7 @@ struct LocalDirectoryStoreTests {
     func listSkipsTemporaryFiles() async throws {
         let store = try TemporaryStore.make()
         try await store.put(key: "packs/ab/ab01", data: ByteBuffer(string: "x"))
-        FileManager.default.createFile(atPath: store.root + "/packs/ab/.tmp-leftover", contents: Data([1, 2]))
+        _ = FileManager.default.createFile(atPath: store.root + "/packs/ab/.tmp-leftover", contents: Data([1, 2]))
         #expect(try await store.list(prefix: "packs/").map(\.key) == ["packs/ab/ab01"])
     }
 

@@ -32,6 +32,11 @@ public struct LocalDirectoryStore: ObjectStore {
     }
 
     public func put(key: String, data: ByteBuffer) async throws {
+        try await BlockingIO.run { try self.writeObject(key: key, data: data) }
+    }
+
+    /// `put`'s blocking part: temporary file, write, fsync, link into place, fsync the directory.
+    private func writeObject(key: String, data: ByteBuffer) throws {
         let path = try self.path(for: key)
         let directory = Self.parent(of: path)
         try Self.makeDirectories(directory)
