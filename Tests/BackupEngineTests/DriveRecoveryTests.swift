@@ -67,8 +67,11 @@ struct DriveRecoveryTests {
             #expect(!others.isEmpty)
             var linksBefore: [String: String] = [:]
             for drive in drives {
-                let link = try await fixture.catalog.deltaLink(jobID: fixture.job.id, driveID: drive.id)
-                linksBefore[drive.id] = try #require(link)
+                guard let link = try await fixture.catalog.deltaLink(jobID: fixture.job.id, driveID: drive.id) else {
+                    Issue.record("drive \(drive.id) has no delta link after its first backup")
+                    continue
+                }
+                linksBefore[drive.id] = link
                 let file = try #require(await tenant.allFiles(driveID: drive.id).first)
                 try await tenant.updateContent(driveID: drive.id, itemID: file.id, bytes: Array("changed in \(drive.id)".utf8))
             }

@@ -100,14 +100,15 @@ struct HostileTenantBackupTests {
 
     @Test("a body that stalls beyond the read timeout is abandoned and resumed; a slow body within it is read to the end")
     func stalledBodies() async throws {
-        // The read timeout applies to every request of the run (token, delta pages, downloads), so it leaves a loaded
-        // machine plenty of time: a slow body pauses 0.4 s between chunks, a tenth of it; a stall lasts four times it.
-        let readTimeout = TimeAmount.seconds(4)
+        // The read timeout applies to every request of the run (token, delta pages, versions, downloads), and on a
+        // 2-core CI machine running every suite at once an unstalled answer has taken over 4 s; so 10 s: a slow body
+        // pauses 1 s between chunks, a tenth of it; a stall lasts four times it.
+        let readTimeout = TimeAmount.seconds(10)
         var plan = FaultPlan(seed: 73)
         plan.stalledBodyShare = 0.25
-        plan.stallDuration = .seconds(16)
+        plan.stallDuration = .seconds(40)
         plan.slowBodyShare = 0.25
-        plan.bodyChunkDelay = .milliseconds(400)
+        plan.bodyChunkDelay = .seconds(1)
         try await BackupFixture.with(Self.spec, configure: { $0.faults = plan }) { fixture in
             var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
             configuration.timeout = .init(connect: .seconds(5), read: readTimeout)

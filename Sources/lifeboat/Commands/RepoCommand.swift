@@ -354,5 +354,6 @@ extension Duration {
 
 /// A byte count for people (`12.3 MB`).
 func formattedBytes<Count: BinaryInteger>(_ count: Count) -> String {
-    ByteCountFormatter.string(fromByteCount: Int64(count), countStyle: .file)
+    // The formatter spells zero "Zero KB"; a report line reads better with a number.
+    count == 0 ? "0 bytes" : ByteCountFormatter.string(fromByteCount: Int64(count), countStyle: .file)
 }
