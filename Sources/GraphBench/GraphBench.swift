@@ -156,8 +156,10 @@ struct GraphBench: AsyncParsableCommand {
     ) async throws {
         await simulator.requestLog.reset()
         let started = ContinuousClock.now
+        let cpuAtStart = Self.processCPUSeconds()
         let run = try await runner.runNow(jobID: jobID)
         let seconds = Self.seconds(ContinuousClock.now - started)
+        let cpuSeconds = Self.processCPUSeconds() - cpuAtStart
         guard run.state == .succeeded else { throw GraphBenchFailure(message: "The \(name) backup ended \(run.state.rawValue).") }
         let log = await simulator.requestLog.entries().filter { $0.resourceUnits != nil || $0.path.hasPrefix("/v1.0/") || $0.path.hasPrefix("/download/") }
         let throttled = log.filter { $0.status == 429 || ($0.status == 503 && $0.fault != nil) }
@@ -173,6 +175,7 @@ struct GraphBench: AsyncParsableCommand {
         }
         let rawBytes = contents.reduce(0) { $0 + $1.count }
         let rawStarted = ContinuousClock.now
+        let rawCPUAtStart = Self.processCPUSeconds()
         try await withThrowingTaskGroup(of: Void.self) { group in
             var next = 0
             for _ in 0..<min(concurrency, contents.count) {
@@ -189,6 +192,7 @@ struct GraphBench: AsyncParsableCommand {
         }
         try await raw.flush()
         let rawSeconds = Self.seconds(ContinuousClock.now - rawStarted)
+        let rawCPUSeconds = Self.processCPUSeconds() - rawCPUAtStart
         contents.removeAll()
 
         let files = run.counters.filesAdded + run.counters.filesChanged
@@ -198,7 +202,7 @@ struct GraphBench: AsyncParsableCommand {
             "itemsPerSecond": Double(files) / seconds, "megabytesPerSecond": megabytes / seconds,
             "rawSeconds": rawSeconds, "rawBytes": rawBytes, "rawItemsPerSecond": Double(rawContent.count) / rawSeconds,
             "rawMegabytesPerSecond": Double(rawBytes) / 1_000_000 / rawSeconds, "ratioToRaw": rawSeconds / seconds,
-            "calls": log.count, "throttled": throttled.count, "budget": budget, "window": window, "latencyMs": latencyMs,
+            "cpuSeconds": cpuSeconds, "rawCPUSeconds": rawCPUSeconds, "calls": log.count, "throttled": throttled.count, "budget": budget, "window": window, "latencyMs": latencyMs,
         ]
         if budget > 0 {
             let available = Double(budget) * seconds / 60
@@ -220,6 +224,14 @@ struct GraphBench: AsyncParsableCommand {
         } while offset < bytes.count
         continuation.finish()
         return stream
+    }
+
+    /// User and system CPU time of the whole process so far (the simulator's share included, as it runs in process).
+    private static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     private static func seconds(_ duration: Duration) -> Double {

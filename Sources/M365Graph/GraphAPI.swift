@@ -38,6 +38,9 @@ public protocol GraphAPI: Sendable {
     func versions(driveID: String, itemID: String) async throws -> [GraphItemVersion]
     /// Streams an item's current content, or one of its earlier versions.
     func content(driveID: String, itemID: String, versionID: String?) async throws -> GraphContent
+    /// Streams a listed file's current content from the `@microsoft.graph.downloadUrl` its listing carried, which saves
+    /// the `/content` call (and its resource unit); without one, or once it expired, through `/content`.
+    func currentContent(driveID: String, listed item: GraphDriveItem) async throws -> GraphContent
     /// Creates a folder under `parentID`.
     func createFolder(driveID: String, parentID: String, name: String, conflict: ConflictBehavior) async throws -> GraphDriveItem
     /// Uploads a small file in one request (keep to a few MiB).
@@ -68,6 +71,11 @@ public protocol GraphAPI: Sendable {
 }
 
 extension GraphAPI {
+    /// Streams the current content through `/content`: this implementation makes no use of listed download URLs.
+    public func currentContent(driveID: String, listed item: GraphDriveItem) async throws -> GraphContent {
+        try await content(driveID: driveID, itemID: item.id, versionID: nil)
+    }
+
     /// Runs `operation` unbounded: this implementation has no adaptive concurrency.
     public func withTransferSlot<Result: Sendable>(_ operation: @Sendable () async throws -> Result) async throws -> Result {
         try await operation()

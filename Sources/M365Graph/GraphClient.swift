@@ -162,7 +162,23 @@ public struct GraphClient: GraphAPI {
     /// (a fresh one is asked of `/content`), so it yields the file's bytes exactly once, in order.
     public func content(driveID: String, itemID: String, versionID: String?) async throws -> GraphContent {
         let url = itemURL(driveID, itemID) + (versionID.map { "/versions/\($0.pathEncoded)" } ?? "") + "/content"
-        var source = try await downloadSource(contentURL: url)
+        return try await stream(from: try await downloadSource(contentURL: url), contentURL: url)
+    }
+
+    /// The listing's download URL is pre-authenticated like the one `/content` redirects to: it never receives the
+    /// bearer token, and when it has expired the stream renews it through `/content` as any expired URL.
+    public func currentContent(driveID: String, listed item: GraphDriveItem) async throws -> GraphContent {
+        let url = itemURL(driveID, item.id) + "/content"
+        guard let listed = item.downloadURL, !listed.isEmpty else {
+            return try await stream(from: try await downloadSource(contentURL: url), contentURL: url)
+        }
+        let source = ResumableDownload.Source(url: Self.resolved(listed, graphBaseURL: endpoints.graphBaseURL), authorized: false)
+        return try await stream(from: source, contentURL: url)
+    }
+
+    /// Opens `source` and streams it, renewing it through `contentURL` whenever it has expired.
+    private func stream(from initial: ResumableDownload.Source, contentURL url: String) async throws -> GraphContent {
+        var source = initial
         var attempts = 1
         while true {
             switch try await openDownload(source, offset: 0) {

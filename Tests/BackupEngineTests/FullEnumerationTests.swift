@@ -36,7 +36,7 @@ struct FullEnumerationTests {
             let second = try await fixture.backUp(fullEnumeration: cause == .requested)
             let log = await fixture.simulator.requestLog.entries()
             #expect(second.state == .succeeded)
-            let downloaded = log.compactMap(\.contentRequest).filter { $0.kind == .graphContent }.map(\.itemID)
+            let downloaded = log.currentContentDownloads
             #expect(downloaded.sorted() == edits.filesToDownload.sorted())
             let resyncs = log.filter { $0.status == 410 }.count
             #expect(resyncs == (cause == .expiredDeltaTokens ? after.drives.count : 0))

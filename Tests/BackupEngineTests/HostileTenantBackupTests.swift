@@ -274,7 +274,8 @@ struct HostileTenantBackupTests {
             #expect(errors.filter { $0.message.contains("403 accessDenied") }.count == refused.values.filter { $0 == 403 }.count)
             #expect(errors.filter { $0.message.contains("423 resourceLocked") }.count == refused.values.filter { $0 == 423 }.count)
             for (id, _) in refused {
-                #expect(log.filter { $0.contentRequest?.itemID == id }.count == 1, "a refusal is not retried")
+                // A 403 from the listing's download URL may mean it expired, so `/content` is asked once; its refusal is final.
+                #expect(log.filter { $0.contentRequest?.itemID == id }.count <= 2, "a refusal is not retried")
             }
 
             let point = try #require(try await fixture.catalog.restorePoints(RestorePointFilter(jobID: fixture.job.id)).first)

@@ -63,8 +63,7 @@ struct ItemFailureTests {
             await fixture.simulator.requestLog.reset()
             let third = try await fixture.backUp()
             #expect(third.state == .succeeded)
-            let downloaded = await fixture.simulator.requestLog.entries().compactMap(\.contentRequest)
-                .filter { $0.kind == .graphContent }.map(\.itemID)
+            let downloaded = await fixture.simulator.requestLog.entries().currentContentDownloads
             #expect(downloaded == [broken.id])
             #expect(third.counters.filesChanged == 1)
             #expect(third.counters.filesUnchanged == 2, "the healthy and the added file are seen again, not downloaded")

@@ -40,7 +40,7 @@ struct LargeTenantTests {
 
     @Test("a large file generated lazily is backed up streaming, resumed with Range when cut, and stored byte for byte")
     func largeGeneratedFile() async throws {
-        var plan = FaultPlan(seed: 82)
+        var plan = FaultPlan(seed: 84)
         plan.connectionResetShare = 0.9
         try await BackupFixture.with(Self.emptySpec, configure: { $0.faults = plan }) { fixture in
             let tenant = fixture.simulator.tenant

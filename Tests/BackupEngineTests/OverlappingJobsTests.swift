@@ -31,8 +31,7 @@ struct OverlappingJobsTests {
 
     /// Item ids whose current content the simulator served since its request log was last reset.
     static func downloadedItems(_ fixture: BackupFixture, driveID: String) async -> Set<String> {
-        Set(await fixture.simulator.requestLog.entries().compactMap(\.contentRequest)
-            .filter { $0.kind == .graphContent && $0.driveID == driveID && $0.versionID == nil }.map(\.itemID))
+        Set(await fixture.simulator.requestLog.entries().filter { $0.contentRequest?.driveID == driveID }.currentContentDownloads)
     }
 
     @Test(

@@ -6,11 +6,11 @@ import Testing
 
 @Suite("Backups paced to the tenant's Graph budget")
 struct PacedBackupTests {
-    /// 3,000 RU a minute, counted over 8-second windows (400 RU each) by the simulator and by the client alike, so a
-    /// backup of the small tenant (about 450 RU) needs more than one window.
+    /// 1,800 RU a minute, counted over 8-second windows (240 RU each) by the simulator and by the client alike, so a
+    /// backup of the small tenant (about 330 RU) needs more than one window.
     static let window: Duration = .seconds(8)
-    static let unitsPerMinute = 3_000
-    static let unitsPerWindow = 400
+    static let unitsPerMinute = 1_800
+    static let unitsPerWindow = 240
 
     /// Backs up the small tenant against a simulator enforcing the budget; checks the restore point against the tenant
     /// and returns the requests Graph charged.
@@ -45,7 +45,7 @@ struct PacedBackupTests {
     @Test("unpaced, the same backup overruns the budget and is throttled (what the pacing prevents)")
     func unpacedBackupIsThrottled() async throws {
         // 60 RU per window (7.5 RU/s): an unpaced backup outruns it even on a machine loaded by the rest of the suite,
-        // where the paced test's 400 RU per window might never be reached without pacing.
+        // where the paced test's 240 RU per window might never be reached without pacing.
         let charged = try await backUp(pacedTo: nil, unitsPerWindow: 60)
         let throttled = charged.filter { $0.status == 429 }.count
         #expect(Double(throttled) > 0.01 * Double(charged.count), "\(throttled) of \(charged.count) calls throttled")

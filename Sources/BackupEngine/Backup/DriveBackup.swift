@@ -455,7 +455,7 @@ struct DriveBackup {
             rows.append(row)
         }
 
-        let content = try await graph.content(driveID: drive.driveID, itemID: item.id, versionID: nil)
+        let content = try await graph.currentContent(driveID: drive.driveID, listed: item)
         let hashing = HashingContent(content)
         let stored = try await repository.store(hashing)
         downloaded += hashing.digest.length

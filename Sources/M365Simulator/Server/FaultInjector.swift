@@ -17,8 +17,8 @@ actor FaultInjector {
         case dropUpload(stored: Bool)
         /// Serve the request at the pace `pacing` says.
         case pace(Pacing)
-        /// Apply this change to the file, then answer the request normally.
-        case changeBeforeDownload(ItemChange)
+        /// Apply this change to the file (`driveID|itemID`), then answer the request normally.
+        case changeBeforeDownload(ItemChange, file: String)
     }
 
     /// How slowly to answer a request.
@@ -99,8 +99,8 @@ actor FaultInjector {
         }
         if let file = Self.graphContentFile(path) {
             if let refusal = inaccessible(file) { return .answer(refusal) }
-            if !isDownload, path.hasSuffix("/content"), let change = changeBeforeDownload(file, path: path) {
-                return .changeBeforeDownload(change)
+            if Self.asksCurrentContent(path), let change = changeBeforeDownload(file) {
+                return .changeBeforeDownload(change, file: file)
             }
         }
         // A download's fate depends on the file and how many times it was asked for, not on what other downloads
@@ -198,10 +198,20 @@ actor FaultInjector {
         return .inaccessible(status: plan.inaccessibleStatuses[Int(draws.next() % UInt64(plan.inaccessibleStatuses.count))])
     }
 
-    /// The change a user makes to `file` before its first current-content request, if the plan draws one.
-    private func changeBeforeDownload(_ file: String, path: String) -> ItemChange? {
+    /// Whether `path` asks for a file's current content: `/v1.0/drives/{d}/items/{i}/content`, or a download URL that
+    /// names no version (a listing's `@microsoft.graph.downloadUrl`).
+    private static func asksCurrentContent(_ path: String) -> Bool {
+        if path.hasPrefix("/download/") {
+            return downloadIdentity(path).map { $0.split(separator: "|", omittingEmptySubsequences: false).last == "" } ?? false
+        }
+        return path.hasSuffix("/content") && path.split(separator: "/").count == 6
+    }
+
+    /// The change a user makes to `file` (`driveID|itemID`) before its first current-content request, if the plan
+    /// draws one.
+    private func changeBeforeDownload(_ file: String) -> ItemChange? {
         let changes = plan.changesBeforeDownload
-        guard changes.isActive, path.split(separator: "/").count == 6 else { return nil }
+        guard changes.isActive else { return nil }
         let key = "change \(file)"
         let attempt = downloadAttempts[key, default: 0]
         downloadAttempts[key] = attempt + 1

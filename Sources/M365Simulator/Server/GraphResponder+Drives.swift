@@ -46,8 +46,10 @@ extension GraphResponder {
         return "\(call.baseURL)/download/\(token)"
     }
 
+    /// An item as Graph lists it. A file's `@microsoft.graph.downloadUrl` serves whatever content the file has when it
+    /// is read, as SharePoint's does (it names no version), so a file changed since its listing answers other bytes.
     func render(_ call: Call, _ item: SimulatedItem, drive: SimulatedDrive) -> [String: Any] {
-        let url = item.isFolder || item.isDeleted ? nil : downloadURL(call, driveID: drive.id, itemID: item.id, versionID: item.versionID)
+        let url = item.isFolder || item.isDeleted ? nil : downloadURL(call, driveID: drive.id, itemID: item.id, versionID: nil)
         return GraphJSON.item(item, drive: drive, downloadURL: url)
     }
 

@@ -36,8 +36,9 @@ extension GraphResponder {
         headers[.contentLength] = String(range.count)
         let served = range
         await faults.spendEgress(bytes: served.count)
-        // A cut body announces its full length, sends part of it and drops the connection, as a reset does.
-        let cut = call.cutBodyAfter.map { Int(Double(served.count) * $0) }
+        // A cut body announces its full length, sends part of it and drops the connection, as a reset does; an empty
+        // body has nothing to lose.
+        let cut = served.isEmpty ? nil : call.cutBodyAfter.map { Int(Double(served.count) * $0) }
         if let cut { headers[Self.cutAfterHeader] = String(cut) }
         let stallAt = call.pacing?.stallAfter.map { served.lowerBound + Int(Double(served.count) * $0) }
         if let stallAt { headers[Self.stallAfterHeader] = String(stallAt - served.lowerBound) }

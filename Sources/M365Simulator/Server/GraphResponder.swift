@@ -83,8 +83,8 @@ struct GraphResponder: HTTPResponder {
                     response.headers[Self.stallAfterHeader] = nil
                     fault = .stalledBody(afterBytes: sent)
                 }
-            case .changeBeforeDownload(let change):
-                try await changeFile(change, path: request.uri.path)
+            case .changeBeforeDownload(let change, let file):
+                try await changeFile(change, file: file)
                 fault = .changedBeforeDownload(change)
                 response = try await route(call, request: &request)
             case .dropUpload(let stored):
@@ -160,11 +160,11 @@ struct GraphResponder: HTTPResponder {
     /// Internal header by which the download handler tells `respond` where its body stalls; never sent.
     static let stallAfterHeader = HTTPFields.Element.Name("x-simulator-stall-after")!
 
-    /// Makes the change a user made to the file of `GET /v1.0/drives/{d}/items/{i}/content` before the backup asked.
-    func changeFile(_ change: ItemChange, path: String) async throws {
-        let segments = path.split(separator: "/").map { Self.decode(String($0)) }
-        guard segments.count == 6 else { return }
-        let (driveID, itemID) = (segments[2], segments[4])
+    /// Makes the change a user made to `file` (`driveID|itemID`) before the backup asked for its content.
+    func changeFile(_ change: ItemChange, file: String) async throws {
+        let parts = file.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2 else { return }
+        let (driveID, itemID) = (parts[0], parts[1])
         guard let item = await tenant.item(driveID: driveID, itemID: itemID), !item.isFolder else { return }
         switch change {
         case .deleted:

@@ -25,3 +25,15 @@ extension LoggedRequest {
         }
     }
 }
+
+extension Sequence where Element == LoggedRequest {
+    /// Item ids, in request order, of the downloads of a file's current content that were started: `GET .../content`,
+    /// or a listing's `@microsoft.graph.downloadUrl` (which names no version). Requests resuming a body with `Range`
+    /// and requests for earlier versions are not counted, so a file downloaded once counts once, whichever way.
+    public var currentContentDownloads: [String] {
+        compactMap { entry in
+            guard entry.range == nil, let request = entry.contentRequest, request.versionID == nil else { return nil }
+            return request.itemID
+        }
+    }
+}
