@@ -36,6 +36,10 @@ public protocol GraphAPI: Sendable {
     func children(driveID: String, itemID: String) async throws -> [GraphDriveItem]
     /// An item's version history, newest first.
     func versions(driveID: String, itemID: String) async throws -> [GraphItemVersion]
+    /// Version histories of many items of one drive, newest first, asked together where the implementation can
+    /// (JSON batches) to save round trips. Best effort: an item missing from the answer (its request failed, or this
+    /// implementation does not batch) is to be asked with `versions(driveID:itemID:)`, which retries and throws.
+    func versions(driveID: String, itemIDs: [String]) async -> [String: [GraphItemVersion]]
     /// Streams an item's current content, or one of its earlier versions.
     func content(driveID: String, itemID: String, versionID: String?) async throws -> GraphContent
     /// Streams a listed file's current content from the `@microsoft.graph.downloadUrl` its listing carried, which saves
@@ -71,6 +75,9 @@ public protocol GraphAPI: Sendable {
 }
 
 extension GraphAPI {
+    /// Answers nothing: this implementation does not batch, so every item is asked alone.
+    public func versions(driveID: String, itemIDs: [String]) async -> [String: [GraphItemVersion]] { [:] }
+
     /// Streams the current content through `/content`: this implementation makes no use of listed download URLs.
     public func currentContent(driveID: String, listed item: GraphDriveItem) async throws -> GraphContent {
         try await content(driveID: driveID, itemID: item.id, versionID: nil)

@@ -156,6 +156,66 @@ public struct GraphClient: GraphAPI {
         try await collectPages(GraphItemVersion.self, from: itemURL(driveID, itemID) + "/versions")
     }
 
+    /// Asks for the histories in JSON batches of `GraphBatch.limit` requests, up to `GraphBatch.parallelBatches` batches at
+    /// a time; a batch costs the resource units of the requests it carries. An item whose entry failed is left out
+    /// (a throttled entry pauses the tenant first, as a throttled call does); a batch that fails as a whole leaves out
+    /// all its items.
+    public func versions(driveID: String, itemIDs: [String]) async -> [String: [GraphItemVersion]] {
+        let batches = stride(from: 0, to: itemIDs.count, by: GraphBatch.limit).map {
+            Array(itemIDs[$0..<min($0 + GraphBatch.limit, itemIDs.count)])
+        }
+        return await withTaskGroup(of: [String: [GraphItemVersion]].self) { group in
+            var answered: [String: [GraphItemVersion]] = [:]
+            var next = 0
+            for _ in 0..<min(GraphBatch.parallelBatches, batches.count) {
+                let batch = batches[next]
+                next += 1
+                group.addTask { await self.batchedVersions(driveID: driveID, itemIDs: batch) }
+            }
+            while let result = await group.next() {
+                answered.merge(result) { first, _ in first }
+                if next < batches.count {
+                    let batch = batches[next]
+                    next += 1
+                    group.addTask { await self.batchedVersions(driveID: driveID, itemIDs: batch) }
+                }
+            }
+            return answered
+        }
+    }
+
+    /// One JSON batch of `/versions` requests; what it could not answer is left out.
+    private func batchedVersions(driveID: String, itemIDs: [String]) async -> [String: [GraphItemVersion]] {
+        let requests = itemIDs.enumerated().map { index, itemID in
+            GraphBatch.Request(id: String(index), method: "GET", url: "/drives/\(driveID.pathEncoded)/items/\(itemID.pathEncoded)/versions")
+        }
+        do {
+            var ambiguous = false
+            // A batch of reads changes nothing, so it is retried like a read.
+            let response = try await send(
+                .POST, url: "\(endpoints.graphBaseURL)/$batch", body: ByteBuffer(bytes: try JSONEncoder().encode(GraphBatch.Body(requests: requests))),
+                contentType: "application/json", retryWrites: true, ambiguous: &ambiguous, collectsBody: true,
+                expectedUnits: requests.count, acceptedStatuses: [200])
+            let answer = try await decode(GraphBatch.Answer<GraphJSON.Collection<GraphItemVersion>>.self, response)
+            var answered: [String: [GraphItemVersion]] = [:]
+            for entry in answer.responses {
+                guard let index = Int(entry.id), itemIDs.indices.contains(index) else { continue }
+                if entry.status == 200, let page = entry.body {
+                    var versions = page.value
+                    if let next = page.nextLink { versions += try await collectPages(GraphItemVersion.self, from: next) }
+                    answered[itemIDs[index]] = versions
+                } else if entry.status == 429 || entry.status == 503, let retryAfter = entry.header("Retry-After").flatMap({ RetryAfter($0) }) {
+                    logger.info("Graph throttled a batched request; pausing", metadata: ["lifeboat.graph.retryAfter": "\(retryAfter.delay)"])
+                    await throttle.pause(for: min(retryAfter.delay, retryPolicy.maxRetryAfter))
+                }
+            }
+            return answered
+        } catch {
+            logger.debug("A batch of version requests failed; its items are asked alone", metadata: ["lifeboat.error": "\(error)"])
+            return [:]
+        }
+    }
+
     /// The bytes of the current version (`versionID` nil) or of an earlier one.
     ///
     /// The stream survives a broken body (resumed with `Range` from the bytes received) and an expired download URL
@@ -332,10 +392,11 @@ public struct GraphClient: GraphAPI {
     /// Reserves the request's expected resource units first (waiting for the bucket), takes a place in flight unless
     /// the task holds one, then settles the reservation with `x-ms-resource-unit` and `RateLimit-*`.
     /// - Parameter collectsBody: read an accepted answer's body (up to 64 MiB) while the place is held.
+    /// - Parameter expectedUnits: what the request should cost when its URL cannot tell (a JSON batch).
     private func exchange(
-        _ request: HTTPClientRequest, collectsBody: Bool, acceptedStatuses: Set<UInt>
+        _ request: HTTPClientRequest, expectedUnits: Int?, collectsBody: Bool, acceptedStatuses: Set<UInt>
     ) async throws -> HTTPClientResponse {
-        let reservation = try await pacer.reserve(ResourceUnitCost.estimate(method: request.method, url: request.url))
+        let reservation = try await pacer.reserve(expectedUnits ?? ResourceUnitCost.estimate(method: request.method, url: request.url))
         let held = Self.heldSlot.flatMap { $0.limiter === limiter ? $0.permit : nil }
         let permit: ConcurrencyLimiter.Permit
         if let held { permit = held } else { permit = await limiter.acquire() }
@@ -451,10 +512,11 @@ public struct GraphClient: GraphAPI {
     ///     caller knows how to recognise the effect of an earlier attempt.
     ///   - ambiguous: set when an attempt failed in a way that leaves unknown whether Graph acted on it.
     ///   - collectsBody: read an accepted answer's body (up to 64 MiB) before returning, retrying when it breaks.
+    ///   - expectedUnits: what the request should cost when its URL cannot tell (a JSON batch).
     private func send(
         _ method: HTTPMethod, url: String, authorized: Bool = true, body: ByteBuffer? = nil, contentType: String? = nil,
         extraHeaders: HTTPHeaders = [:], retryWrites: Bool, ambiguous: inout Bool, collectsBody: Bool = false,
-        acceptedStatuses: Set<UInt>
+        expectedUnits: Int? = nil, acceptedStatuses: Set<UInt>
     ) async throws -> HTTPClientResponse {
         let idempotent = [HTTPMethod.GET, .HEAD, .DELETE, .OPTIONS].contains(method)
         let retriesFailures = idempotent || retryWrites
@@ -479,7 +541,8 @@ public struct GraphClient: GraphAPI {
 
             let response: HTTPClientResponse
             do {
-                response = try await exchange(request, collectsBody: collectsBody, acceptedStatuses: acceptedStatuses)
+                response = try await exchange(
+                    request, expectedUnits: expectedUnits, collectsBody: collectsBody, acceptedStatuses: acceptedStatuses)
             } catch {
                 if !idempotent { ambiguous = true }
                 guard retriesFailures, attempt < retryPolicy.maxAttempts else {

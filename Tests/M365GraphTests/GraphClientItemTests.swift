@@ -1,3 +1,4 @@
+import Foundation
 import M365Graph
 import M365Simulator
 import NIOCore
@@ -147,6 +148,56 @@ struct GraphClientItemTests {
             } catch GraphError.service(let status, let code, _, _) {
                 #expect(status == 401)
                 #expect(code == "unauthenticated")
+            }
+        }
+    }
+
+    @Test("current content comes from the listing's download URL, without /content and without the bearer token; an expired one is renewed through /content")
+    func currentContentFromTheListing() async throws {
+        try await GraphClientHarness.with { h in
+            let drive = try #require(await h.tenant.drives().first)
+            let listed = try await Self.enumerate(h.client, driveID: drive.id).items.filter { !$0.isFolder }
+            let file = try #require(listed.max { ($0.size ?? 0) < ($1.size ?? 0) })
+            try #require(file.downloadURL != nil)
+            await h.simulator.requestLog.reset()
+            var bytes: [UInt8] = []
+            for try await buffer in try await h.client.currentContent(driveID: drive.id, listed: file) { bytes += buffer.readableBytesView }
+            #expect(bytes == (await h.tenant.content(driveID: drive.id, itemID: file.id)))
+            let requests = await h.simulator.requestLog.entries().compactMap(\.contentRequest)
+            #expect(requests.map(\.kind) == [.downloadURL], "no /content call")
+
+            var expired = file
+            expired.downloadURL = file.downloadURL.map { $0.replacingOccurrences(of: "/download/", with: "/download/x") }
+            await h.simulator.requestLog.reset()
+            var renewed: [UInt8] = []
+            do {
+                for try await buffer in try await h.client.currentContent(driveID: drive.id, listed: expired) {
+                    renewed += buffer.readableBytesView
+                }
+            } catch {
+                Issue.record("a listing URL that no longer serves must fall back to /content: \(error)")
+            }
+            #expect(renewed == bytes)
+        }
+    }
+
+    @Test("version histories of many items come in JSON batches of 20, equal to asking each alone")
+    func batchedVersions() async throws {
+        try await GraphClientHarness.with(TenantSpec(seed: 5, userCount: 1, teamSiteCount: 0, communicationSiteCount: 0, filesPerDrive: 45)) { h in
+            let drive = try #require(await h.tenant.drives().first)
+            let files = await h.tenant.allFiles(driveID: drive.id)
+            #expect(files.count >= 41)
+            await h.simulator.requestLog.reset()
+            let batched = await h.client.versions(driveID: drive.id, itemIDs: files.map(\.id) + ["no-such-item"])
+            let log = await h.simulator.requestLog.entries()
+            #expect(log.filter { $0.path.hasSuffix("/$batch") }.count == (files.count + 1 + 19) / 20)
+            #expect(log.filter { $0.path.hasSuffix("/versions") }.count == files.count + 1, "each history asked once")
+            #expect(batched["no-such-item"] == nil, "a failed entry is left for the caller to ask alone")
+            #expect(batched.count == files.count)
+            for file in files {
+                let alone = try await h.client.versions(driveID: drive.id, itemID: file.id)
+                #expect(batched[file.id]?.map(\.id) == alone.map(\.id))
+                #expect(batched[file.id]?.map(\.size) == alone.map(\.size))
             }
         }
     }

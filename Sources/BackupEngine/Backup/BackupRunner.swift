@@ -15,19 +15,25 @@ public struct BackupRunner: Sendable {
     private let repositories: RepositoryRegistry
     private let connector: any GraphConnector
     private let downloadConcurrency: Int
+    private let parallelDrives: Int
     private let logger: Logger
 
     /// Creates a runner.
-    /// - Parameter downloadConcurrency: the most files downloaded at once per drive; within it, the tenant's adaptive
-    ///   concurrency (see `CatalogGraphConnector`'s `maxConcurrency`) decides how many transfer at a time.
+    /// - Parameters:
+    ///   - downloadConcurrency: the most files downloaded at once per drive; within it, the tenant's adaptive
+    ///     concurrency (see `CatalogGraphConnector`'s `maxConcurrency`) decides how many transfer at a time, whatever
+    ///     the number of drives under way.
+    ///   - parallelDrives: drives backed up at once. Each drive's enumeration is sequential (delta pages follow one
+    ///     another), so several drives keep Graph, the network and the repository busy while one waits for a page.
     public init(
         catalog: any CatalogStore, repositories: RepositoryRegistry, connector: any GraphConnector,
-        downloadConcurrency: Int = 16, logger: Logger
+        downloadConcurrency: Int = 16, parallelDrives: Int = 4, logger: Logger
     ) {
         self.catalog = catalog
         self.repositories = repositories
         self.connector = connector
         self.downloadConcurrency = max(1, downloadConcurrency)
+        self.parallelDrives = max(1, parallelDrives)
         self.logger = logger
     }
 
@@ -143,37 +149,106 @@ public struct BackupRunner: Sendable {
             backupTime: run.startedAt ?? Date(), isOneDrive: resolved.drives.contains { $0.kind == .oneDrive },
             isSharePoint: resolved.drives.contains { $0.kind == .documentLibrary })
 
+        for drive in resolved.drives { try await catalog.upsertDrive(drive) }
+        let tally = ProgressTally(base: counters, drivesTotal: resolved.drives.count, report: progress)
+        let outcomes = try await withThrowingTaskGroup(of: (Int, DriveOutcome).self) { group in
+            var outcomes = [DriveOutcome?](repeating: nil, count: resolved.drives.count)
+            var next = 0
+            func startNext() async throws {
+                guard next < resolved.drives.count else { return }
+                let index = next
+                let drive = resolved.drives[index]
+                next += 1
+                let storedDeltaLink = fullEnumeration ? nil : try await catalog.deltaLink(jobID: job.id, driveID: drive.driveID)
+                let backup = DriveBackup(
+                    graph: graph, catalog: catalog, jobID: job.id, repository: access.repository, drive: drive,
+                    storedDeltaLink: storedDeltaLink, sequence: point.sequence, downloadConcurrency: downloadConcurrency,
+                    logger: logger, onPage: { await tally.update(index, label: Self.label(of: drive), counters: $0) })
+                group.addTask {
+                    do {
+                        let outcome = try await backup.run()
+                        await tally.finish(index, label: Self.label(of: drive), counters: outcome.counters)
+                        return (index, .finished(outcome))
+                    } catch {
+                        var failed = RunCounters()
+                        failed.itemsFailed = 1
+                        await tally.finish(index, label: Self.label(of: drive), counters: failed)
+                        return (index, .stopped(error))
+                    }
+                }
+            }
+            for _ in 0..<parallelDrives { try await startNext() }
+            while let (index, outcome) = try await group.next() {
+                outcomes[index] = outcome
+                try await startNext()
+            }
+            return outcomes
+        }
+
+        // Merged in the order of the drives, whichever finished first.
         var deltaLinks: [String: String] = [:]
-        for (index, drive) in resolved.drives.enumerated() {
-            try await catalog.upsertDrive(drive)
-            let label = drive.ownerDisplayName.map { "\($0)'s OneDrive" } ?? "\(drive.siteTitle ?? "") / \(drive.name)"
-            let before = counters
-            let backup = DriveBackup(
-                graph: graph, catalog: catalog, jobID: job.id, repository: access.repository, drive: drive,
-                storedDeltaLink: fullEnumeration ? nil : try await catalog.deltaLink(jobID: job.id, driveID: drive.driveID),
-                sequence: point.sequence, downloadConcurrency: downloadConcurrency, logger: logger,
-                onPage: { driveCounters in
-                    progress?(
-                        BackupProgress(
-                            drive: label, drivesDone: index, drivesTotal: resolved.drives.count,
-                            counters: before.adding(driveCounters)))
-                })
-            do {
-                let outcome = try await backup.run()
+        for (drive, outcome) in zip(resolved.drives, outcomes) {
+            switch outcome {
+            case .finished(let outcome):
                 counters = counters.adding(outcome.counters)
                 errors += outcome.errors
                 if let link = outcome.deltaLink { deltaLinks[drive.driveID] = link }
-            } catch {
-                errors.append(RunError(message: "Backing up \(label) stopped: \(error)", itemPath: drive.webURL))
+            case .stopped(let error):
+                errors.append(RunError(message: "Backing up \(Self.label(of: drive)) stopped: \(error)", itemPath: drive.webURL))
                 counters.itemsFailed += 1
+            case nil:
+                break
             }
-            progress?(
-                BackupProgress(drive: label, drivesDone: index + 1, drivesTotal: resolved.drives.count, counters: counters))
         }
 
         try await access.flush()
         try await catalog.commitRestorePoint(id: point.id, deltaLinks: deltaLinks)
         return counters
+    }
+
+    /// How a drive of the run ended.
+    private enum DriveOutcome: Sendable {
+        case finished(DriveBackupOutcome)
+        case stopped(any Error)
+    }
+
+    /// How progress names a drive: `Alice Smith's OneDrive`, `Finance / Documents`.
+    private static func label(of drive: ProtectedDrive) -> String {
+        drive.ownerDisplayName.map { "\($0)'s OneDrive" } ?? "\(drive.siteTitle ?? "") / \(drive.name)"
+    }
+
+    /// The run's counters while drives are backed up side by side: the finished drives' totals plus the latest counters
+    /// of each drive under way, reported to `report` whenever a drive finishes a page or ends.
+    private actor ProgressTally {
+        private var finished: RunCounters
+        private var underway: [Int: RunCounters] = [:]
+        private var drivesDone = 0
+        private let drivesTotal: Int
+        private let report: (@Sendable (BackupProgress) -> Void)?
+
+        init(base: RunCounters, drivesTotal: Int, report: (@Sendable (BackupProgress) -> Void)?) {
+            self.finished = base
+            self.drivesTotal = drivesTotal
+            self.report = report
+        }
+
+        func update(_ index: Int, label: String, counters: RunCounters) {
+            underway[index] = counters
+            send(label)
+        }
+
+        func finish(_ index: Int, label: String, counters: RunCounters) {
+            underway[index] = nil
+            finished = finished.adding(counters)
+            drivesDone += 1
+            send(label)
+        }
+
+        private func send(_ label: String) {
+            guard let report else { return }
+            let counters = underway.values.reduce(finished) { $0.adding($1) }
+            report(BackupProgress(drive: label, drivesDone: drivesDone, drivesTotal: drivesTotal, counters: counters))
+        }
     }
 }
 

@@ -214,7 +214,9 @@ struct DriveBackup {
             }
         }
 
-        for result in await downloadAll(downloads) {
+        // The files' histories are asked together (JSON batches) rather than one round trip each.
+        let histories = downloads.isEmpty ? [:] : await graph.versions(driveID: drive.driveID, itemIDs: downloads.map(\.item.id))
+        for result in await downloadAll(downloads, histories: histories) {
             switch result {
             case .stored(let fileRows, let previous, let downloaded, let newBytes):
                 let itemID = fileRows.last!.itemID
@@ -318,7 +320,10 @@ struct DriveBackup {
 
     /// Downloads files with bounded parallelism (at most `downloadConcurrency` tasks, of which the tenant's adaptive
     /// concurrency lets as many transfer as Graph takes); each result stands alone so one failure never stops the others.
-    private func downloadAll(_ downloads: [(item: GraphDriveItem, previous: ItemVersion?)]) async -> [FileResult] {
+    /// - Parameter histories: version histories already asked for, by item id; a file without one asks for its own.
+    private func downloadAll(
+        _ downloads: [(item: GraphDriveItem, previous: ItemVersion?)], histories: [String: [GraphItemVersion]]
+    ) async -> [FileResult] {
         guard !downloads.isEmpty else { return [] }
         return await withTaskGroup(of: FileResult.self) { group in
             var results: [FileResult] = []
@@ -330,7 +335,9 @@ struct DriveBackup {
                 group.addTask {
                     // The tenant's adaptive concurrency decides how many of these transfer at once.
                     do {
-                        return try await self.graph.withTransferSlot { await self.backUpFile(item, previous: previous) }
+                        return try await self.graph.withTransferSlot {
+                            await self.backUpFile(item, previous: previous, history: histories[item.id])
+                        }
                     } catch {
                         return .failed(itemID: item.id, RunError(message: "\(error)", itemPath: "\(self.drive.name)/\(item.name ?? item.id)"))
                     }
@@ -346,14 +353,15 @@ struct DriveBackup {
     }
 
     /// Backs up one file; when its bytes do not match what its listing said, reads the item again and, if it changed
-    /// meanwhile, starts over with its fresh state (up to `staleListingRetries` times).
-    private func backUpFile(_ listed: GraphDriveItem, previous: ItemVersion?) async -> FileResult {
+    /// meanwhile, starts over with its fresh state (up to `staleListingRetries` times), asking for its history again.
+    private func backUpFile(_ listed: GraphDriveItem, previous: ItemVersion?, history listedHistory: [GraphItemVersion]?) async -> FileResult {
         var item = listed
+        var history = listedHistory
         var wasted: Int64 = 0
         var rereads = 0
         while true {
             do {
-                var result = try await storeFile(item, previous: previous)
+                var result = try await storeFile(item, previous: previous, history: history)
                 if case .stored(let rows, let previous, let downloaded, let newBytes) = result {
                     result = .stored(rows: rows, previous: previous, bytesDownloaded: downloaded + wasted, newBytes: newBytes)
                 }
@@ -366,6 +374,7 @@ struct DriveBackup {
                         return failure(mismatch.error, item: item)
                     }
                     rereads += 1
+                    history = nil
                     logger.debug(
                         "File changed since its listing; backing up its new state",
                         metadata: ["lifeboat.drive": "\(drive.driveID)", "lifeboat.item": "\(item.id)"])
@@ -423,8 +432,14 @@ struct DriveBackup {
         }
     }
 
-    private func storeFile(_ item: GraphDriveItem, previous: ItemVersion?) async throws -> FileResult {
-        let versions = try await graph.versions(driveID: drive.driveID, itemID: item.id)
+    /// - Parameter history: the file's versions, newest first, when they were asked for already.
+    private func storeFile(_ item: GraphDriveItem, previous: ItemVersion?, history: [GraphItemVersion]?) async throws -> FileResult {
+        let versions: [GraphItemVersion]
+        if let history {
+            versions = history
+        } else {
+            versions = try await graph.versions(driveID: drive.driveID, itemID: item.id)
+        }
         let alreadyStored: Set<String>
         if previous != nil {
             let history = try await catalog.history(jobID: jobID, driveID: drive.driveID, itemID: item.id, upTo: Int64.max)

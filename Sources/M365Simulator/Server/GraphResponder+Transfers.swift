@@ -7,14 +7,12 @@ extension GraphResponder {
     static let downloadChunk = 64 * 1024
 
     /// Serves a pre-authenticated download URL: no Authorization needed, expires, honours `Range`.
+    /// A pre-authenticated URL whose credential does not check out (forged, damaged) answers 401 like an expired one,
+    /// as SharePoint's `tempauth` does.
     func download(_ call: Call, token: String) async throws -> Response {
-        guard let decoded = SimulatedTenant.decodeToken(token) else {
-            throw M365SimulatorError.itemNotFound("The download URL is not valid.")
-        }
+        guard let decoded = SimulatedTenant.decodeToken(token) else { return Self.expiredDownloadURL(call) }
         let parts = decoded.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 4, let expiry = Double(parts[3]) else {
-            throw M365SimulatorError.itemNotFound("The download URL is not valid.")
-        }
+        guard parts.count == 4, let expiry = Double(parts[3]) else { return Self.expiredDownloadURL(call) }
         guard Date().timeIntervalSince1970 * 1000 < expiry else {
             return Self.expiredDownloadURL(call)
         }

@@ -37,6 +37,9 @@ struct GraphResponder: HTTPResponder {
             request: request, baseURL: "http://\(authority)", requestID: requestID,
             clientRequestID: request.headers[HTTPFields.Element.Name("client-request-id")!] ?? requestID,
             query: Self.parseQuery(request.uri.query ?? ""))
+        if request.method == .post, request.uri.path == "/v1.0/$batch" {
+            return await batchResponse(call, context: context)
+        }
         var fault: SimulatedFault?
         var response: Response
         let charge = await faults.charge(
@@ -122,6 +125,27 @@ struct GraphResponder: HTTPResponder {
             "simulator request",
             metadata: ["lifeboat.sim.method": "\(request.method)", "lifeboat.sim.path": "\(request.uri.path)",
                 "lifeboat.sim.status": "\(response.status.code)"])
+        return response
+    }
+
+    /// The answer to a JSON batch, logged like any request; each request it carries is logged by its own answer.
+    private func batchResponse(_ call: Call, context: BasicRequestContext) async -> Response {
+        var response: Response
+        do {
+            response = try await batch(call, context: context)
+        } catch let error as M365SimulatorError {
+            response = GraphJSON.error(
+                error.status, code: error.code, message: error.message, requestID: call.requestID, clientRequestID: call.clientRequestID)
+        } catch {
+            response = GraphJSON.error(
+                400, code: "invalidRequest", message: "\(error)", requestID: call.requestID, clientRequestID: call.clientRequestID)
+        }
+        response.headers[HTTPFields.Element.Name("request-id")!] = call.requestID
+        response.headers[HTTPFields.Element.Name("client-request-id")!] = call.clientRequestID
+        await log.record(
+            LoggedRequest(
+                method: "POST", path: call.request.uri.path, query: call.request.uri.query ?? "", status: response.status.code,
+                userAgent: call.request.headers[.userAgent]))
         return response
     }
 

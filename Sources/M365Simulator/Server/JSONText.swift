@@ -10,6 +10,15 @@ import NIOCore
 /// backup it measures. Values of any other type (numbers parsed from a request body, say) are written by
 /// `JSONSerialization`.
 enum JSONText {
+    /// JSON text written as it is, inside a value being written (a batched request's body, say).
+    struct Raw {
+        var text: ByteBuffer
+
+        init(_ text: ByteBuffer) {
+            self.text = text
+        }
+    }
+
     /// `value` as JSON text.
     static func buffer(_ value: Any) -> ByteBuffer {
         var buffer = ByteBuffer()
@@ -41,6 +50,9 @@ enum JSONText {
             buffer.writeString((value as! Bool) ? "true" : "false")
         case ObjectIdentifier(NSNull.self):
             buffer.writeString("null")
+        case ObjectIdentifier(Raw.self):
+            var text = (value as! Raw).text
+            buffer.writeBuffer(&text)
         default:
             if let object = value as? [String: Any] {
                 writeObject(object, into: &buffer)
