@@ -195,6 +195,9 @@ struct GraphBench: AsyncParsableCommand {
         let rawCPUSeconds = Self.processCPUSeconds() - rawCPUAtStart
         contents.removeAll()
 
+        // What Graph alone allows here: a full backup's reads (delta, batched histories, content) with no repository.
+        let graphReadSeconds = name == "full" && budget == 0 ? try await Self.readThroughGraph(simulator: simulator, concurrency: concurrency, logger: logger) : nil
+
         let files = run.counters.filesAdded + run.counters.filesChanged
         let megabytes = Double(run.counters.bytesDownloaded) / 1_000_000
         var line: [String: Any] = [
@@ -204,6 +207,10 @@ struct GraphBench: AsyncParsableCommand {
             "rawMegabytesPerSecond": Double(rawBytes) / 1_000_000 / rawSeconds, "ratioToRaw": rawSeconds / seconds,
             "cpuSeconds": cpuSeconds, "rawCPUSeconds": rawCPUSeconds, "calls": log.count, "throttled": throttled.count, "budget": budget, "window": window, "latencyMs": latencyMs,
         ]
+        if let graphReadSeconds {
+            line["graphReadSeconds"] = graphReadSeconds
+            line["graphReadMegabytesPerSecond"] = megabytes / graphReadSeconds
+        }
         if budget > 0 {
             let available = Double(budget) * seconds / 60
             line["unitsSpentOnSuccess"] = spentOnSuccess
@@ -224,6 +231,58 @@ struct GraphBench: AsyncParsableCommand {
         } while offset < bytes.count
         continuation.finish()
         return stream
+    }
+
+    /// Reads what a full backup reads from Graph, and nothing more: every drive's delta from scratch (drives side by
+    /// side, as the runner does), each page's histories in batches and its files' current content, whose bytes are
+    /// dropped. Its time is the floor Graph and the HTTP stack put under the pipeline on this machine, where the
+    /// simulator answers from the same process and cores; returns it in seconds.
+    private static func readThroughGraph(simulator: RunningSimulator, concurrency: Int, logger: Logger) async throws -> Double {
+        let httpClient = GraphClient.makeHTTPClient()
+        let client = GraphClient(
+            httpClient: httpClient, endpoints: GraphEndpoints(loginBaseURL: simulator.loginBaseURL, graphBaseURL: simulator.graphBaseURL),
+            credentials: GraphCredentials(tenantID: simulator.tenantID, clientID: simulator.clientID, clientSecret: simulator.clientSecret),
+            pacing: GraphPacing(maxConcurrency: concurrency), logger: logger)
+        let started = ContinuousClock.now
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { drives in
+                for drive in await simulator.tenant.drives() {
+                    drives.addTask { try await readDrive(drive.id, client: client, concurrency: concurrency) }
+                }
+                try await drives.waitForAll()
+            }
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
+        }
+        let seconds = Self.seconds(ContinuousClock.now - started)
+        try await httpClient.shutdown()
+        return seconds
+    }
+
+    private static func readDrive(_ driveID: String, client: GraphClient, concurrency: Int) async throws {
+        var link: String?
+        repeat {
+            let page = try await client.delta(driveID: driveID, link: link)
+            let files = page.items.filter { !$0.isFolder && !$0.isDeleted }
+            _ = await client.versions(driveID: driveID, itemIDs: files.map(\.id))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                var next = 0
+                func startNext() {
+                    guard next < files.count else { return }
+                    let file = files[next]
+                    next += 1
+                    group.addTask {
+                        try await client.withTransferSlot {
+                            for try await _ in try await client.currentContent(driveID: driveID, listed: file) {}
+                        }
+                    }
+                }
+                for _ in 0..<concurrency { startNext() }
+                while try await group.next() != nil { startNext() }
+            }
+            link = page.nextLink
+        } while link != nil
     }
 
     /// User and system CPU time of the whole process so far (the simulator's share included, as it runs in process).

@@ -288,15 +288,29 @@ public struct GraphClient: GraphAPI {
 
     // MARK: Uploads
 
+    /// Creates a folder; `fail` and `replace` are retried on 5xx and broken connections like reads.
+    ///
+    /// A `fail` whose retry meets 409 after an attempt that may have gone through returns the folder now there, which
+    /// is its own. `rename` is never retried that way: a retry of a creation that went through would make a second folder.
     public func createFolder(driveID: String, parentID: String, name: String, conflict: ConflictBehavior) async throws
         -> GraphDriveItem
     {
         let body: [String: Any] = ["name": name, "folder": [String: Any](), "@microsoft.graph.conflictBehavior": conflict.rawValue]
         let data = try JSONSerialization.data(withJSONObject: body)
+        var ambiguous = false
         let response = try await send(
             .POST, url: itemURL(driveID, parentID) + "/children", body: ByteBuffer(data: data),
-            contentType: "application/json", acceptedStatuses: [200, 201])
-        return try await decode(GraphDriveItem.self, response)
+            contentType: "application/json", retryWrites: conflict != .rename, ambiguous: &ambiguous, collectsBody: true,
+            acceptedStatuses: [200, 201, 409])
+        guard response.status == .conflict else { return try await decode(GraphDriveItem.self, response) }
+        let error = Self.serviceError(status: 409, body: try? await response.body.collect(upTo: 1 << 20))
+        if ambiguous, conflict == .fail, let existing = try? await child(driveID: driveID, parentID: parentID, name: name),
+            existing.isFolder
+        {
+            logger.debug("A folder creation retried after an unclear failure had gone through", metadata: ["lifeboat.graph.item": "\(existing.id)"])
+            return existing
+        }
+        throw error
     }
 
     /// Uploads `content` in one `PUT`.
@@ -389,17 +403,25 @@ public struct GraphClient: GraphAPI {
 
     /// Sends one attempt of a request within the tenant's budget and concurrency, and tells them how it went.
     ///
-    /// Reserves the request's expected resource units first (waiting for the bucket), takes a place in flight unless
-    /// the task holds one, then settles the reservation with `x-ms-resource-unit` and `RateLimit-*`.
+    /// Takes a place in flight unless the task holds one, reserves the request's expected resource units (waiting for
+    /// the bucket), sends it, then settles the reservation with `x-ms-resource-unit` and `RateLimit-*`.
     /// - Parameter collectsBody: read an accepted answer's body (up to 64 MiB) while the place is held.
     /// - Parameter expectedUnits: what the request should cost when its URL cannot tell (a JSON batch).
     private func exchange(
         _ request: HTTPClientRequest, expectedUnits: Int?, collectsBody: Bool, acceptedStatuses: Set<UInt>
     ) async throws -> HTTPClientResponse {
-        let reservation = try await pacer.reserve(expectedUnits ?? ResourceUnitCost.estimate(method: request.method, url: request.url))
+        // A place in flight first, then the budget: a reservation is counted when it is made, so a request must not then
+        // wait for a place while Graph, which counts it on arrival, has not seen it yet.
         let held = Self.heldSlot.flatMap { $0.limiter === limiter ? $0.permit : nil }
         let permit: ConcurrencyLimiter.Permit
         if let held { permit = held } else { permit = await limiter.acquire() }
+        let reservation: ResourceUnitPacer.Reservation
+        do {
+            reservation = try await pacer.reserve(expectedUnits ?? ResourceUnitCost.estimate(method: request.method, url: request.url))
+        } catch {
+            if held == nil { await limiter.release(permit) }
+            throw error
+        }
         var response: HTTPClientResponse
         do {
             // The tenant may have been paused while this request waited for the budget or a place.

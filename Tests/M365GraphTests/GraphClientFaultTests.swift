@@ -85,12 +85,40 @@ struct GraphClientFaultTests {
         }
     }
 
-    @Test("small uploads are retried after dropped answers and 5xx; under fail, a retry that meets its own committed file returns it")
-    func smallUploadsSurviveFaults() async throws {
-        var plan = FaultPlan(seed: 6)
+    /// A fifth of writes answered 5xx, two fifths whose answer is lost (half of those after the write took effect).
+    static func writeFaults(seed: UInt64) -> FaultPlan {
+        var plan = FaultPlan(seed: seed)
         plan.uploadServerErrorShare = 0.2
         plan.droppedUploadShare = 0.4
-        try await GraphClientHarness.with(retryPolicy: Self.patient, configure: { $0.faults = plan }) { h in
+        return plan
+    }
+
+    @Test("folder creations are retried after dropped answers and 5xx; under fail, a retry that meets its own folder returns it, and no second folder appears")
+    func folderCreationsSurviveFaults() async throws {
+        try await GraphClientHarness.with(retryPolicy: Self.patient, configure: { $0.faults = Self.writeFaults(seed: 9) }) { h in
+            let drive = try #require(await h.tenant.drives().first)
+            let names = (0..<16).map { "Restored folder \($0)" }
+            for (index, name) in names.enumerated() {
+                let conflict: M365Graph.ConflictBehavior = index.isMultiple(of: 2) ? .fail : .replace
+                let folder = try await h.client.createFolder(driveID: drive.id, parentID: drive.rootItemID, name: name, conflict: conflict)
+                #expect(folder.isFolder && folder.name == name)
+                #expect(await h.tenant.item(driveID: drive.id, path: name)?.id == folder.id)
+            }
+            let children = await h.tenant.children(driveID: drive.id, folderID: drive.rootItemID).map(\.name)
+            #expect(!children.contains { $0.hasPrefix("Restored folder") && !names.contains($0) }, "no second folder under another name")
+            let log = await h.simulator.requestLog.entries().filter { $0.method == "POST" && $0.path.hasSuffix("/children") }
+            let recognised = zip(log, log.dropFirst()).contains { earlier, retry in
+                earlier.fault == .droppedUpload(stored: true) && retry.status == 409
+            }
+            #expect(recognised, "a fail creation whose answer was lost met its own folder on its retry")
+            #expect(log.contains { $0.fault == .droppedUpload(stored: false) })
+            #expect(log.contains { if case .serverError = $0.fault { true } else { false } })
+        }
+    }
+
+    @Test("small uploads are retried after dropped answers and 5xx; under fail, a retry that meets its own committed file returns it")
+    func smallUploadsSurviveFaults() async throws {
+        try await GraphClientHarness.with(retryPolicy: Self.patient, configure: { $0.faults = Self.writeFaults(seed: 6) }) { h in
             let drive = try #require(await h.tenant.drives().first)
             let names = (0..<12).map { "restored-\($0).bin" }
             for (index, name) in names.enumerated() {

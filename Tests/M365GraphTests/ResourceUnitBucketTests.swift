@@ -81,6 +81,19 @@ struct ResourceUnitBucketTests {
         #expect(abs(bucket.rate - bucket.targetRate) < 1e-9)
     }
 
+    @Test("a changed budget goes on from what was spent and from throttling's slowdown: it never refills the bucket at once")
+    func changedBudgetContinues() {
+        var bucket = ResourceUnitBucket(unitsPerMinute: 1_250, targetShare: 0.95, now: start)
+        _ = bucket.reserve(31, now: start)
+        bucket.throttled(now: start)
+        let doubled = ResourceUnitBucket(continuing: bucket, unitsPerMinute: 2_500, targetShare: 0.95, window: .seconds(60), now: start)
+        #expect(doubled.level <= 0.25 + 1e-9, "what the old budget spent stays spent: \(doubled.level)")
+        #expect(abs(doubled.rate - doubled.targetRate * 0.7) < 1e-9, "throttling's slowdown carries over")
+        var back = ResourceUnitBucket(continuing: doubled, unitsPerMinute: 1_250, targetShare: 0.95, window: .seconds(60), now: start)
+        #expect(back.level <= 0.25 + 1e-9)
+        #expect(back.reserve(5, now: start) > .zero, "switching back and forth between two budgets lets no burst through")
+    }
+
     @Test("RateLimit-Remaining caps the bucket; nothing left means waiting for RateLimit-Reset")
     func rateLimitHeaders() {
         var bucket = ResourceUnitBucket(unitsPerMinute: 1_250, targetShare: 0.95, now: start)

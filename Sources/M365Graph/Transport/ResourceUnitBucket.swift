@@ -44,6 +44,17 @@ struct ResourceUnitBucket: Sendable {
         updatedAt = now
     }
 
+    /// The bucket of a changed budget that goes on from `previous`: what was spent stays spent (the level is kept,
+    /// within the new capacity) and throttling's slowdown stays in force (the rate keeps its share of the target), so
+    /// a change, or two organizations of one tenant that disagree about its budget, never refills the bucket at once.
+    init(continuing previous: ResourceUnitBucket, unitsPerMinute: Int, targetShare: Double, window: Duration, now: ContinuousClock.Instant) {
+        var previous = previous
+        previous.refill(now)
+        self.init(unitsPerMinute: unitsPerMinute, targetShare: targetShare, window: window, now: now)
+        level = min(capacity, previous.level)
+        rate = max(floorRate, min(targetRate, targetRate * previous.rate / previous.targetRate))
+    }
+
     /// Takes `units` for a request about to be sent and returns how long it must wait before sending.
     mutating func reserve(_ units: Int, now: ContinuousClock.Instant) -> Duration {
         refill(now)

@@ -17,13 +17,20 @@ actor ResourceUnitPacer {
         self.bucket = Self.bucket(for: pacing)
     }
 
-    /// Starts pacing to a changed budget (the organization's configuration changed); the same budget keeps its state.
+    /// Starts pacing to a changed budget (the organization's configuration changed); what the old budget spent stays
+    /// spent (see `ResourceUnitBucket.init(continuing:...)`), so changing it never lets a burst through.
     func update(_ newPacing: GraphPacing) {
         guard newPacing.resourceUnitsPerMinute != pacing.resourceUnitsPerMinute || newPacing.targetShare != pacing.targetShare
             || newPacing.window != pacing.window
         else { return }
         pacing = newPacing
-        bucket = Self.bucket(for: newPacing)
+        if let previous = bucket, let unitsPerMinute = newPacing.resourceUnitsPerMinute {
+            bucket = ResourceUnitBucket(
+                continuing: previous, unitsPerMinute: unitsPerMinute, targetShare: newPacing.targetShare, window: newPacing.window,
+                now: .now)
+        } else {
+            bucket = Self.bucket(for: newPacing)
+        }
     }
 
     /// Reserves `units` and returns once the budget allows sending them.

@@ -48,6 +48,8 @@ actor FaultInjector {
         case simpleUpload(path: String)
         /// `POST .../createUploadSession`; `path` is the request's path.
         case createSession(path: String)
+        /// `POST .../children`, a new folder; `path` is the request's path (the parent's).
+        case createFolder(path: String)
         /// `PUT` of the bytes from `start` on an upload session.
         case fragment(sessionID: String, start: Int)
     }
@@ -292,7 +294,7 @@ actor FaultInjector {
         let identity: String
         switch request {
         case .simpleUpload(let path): identity = "PUT \(path)"
-        case .createSession(let path): identity = "POST \(path)"
+        case .createSession(let path), .createFolder(let path): identity = "POST \(path)"
         case .fragment(let sessionID, let start): identity = "\(sessionIdentities[sessionID] ?? "session \(sessionID)") @\(start)"
         }
         let attempt = uploadAttempts[identity, default: 0]

@@ -136,13 +136,13 @@ public struct FaultPlan: Sendable {
     /// Statuses of refused files.
     public var inaccessibleStatuses: [Int] = [403, 423]
 
-    /// Share of upload requests (simple uploads, `createUploadSession`, fragments) answered with a status from
-    /// `serverErrorStatuses` before the simulator acts on them.
+    /// Share of upload requests (simple uploads, `createUploadSession`, fragments, new folders) answered with a status
+    /// from `serverErrorStatuses` before the simulator acts on them.
     public var uploadServerErrorShare: Double = 0
     /// Share of fragment `PUT`s answered 416 `invalidRange` without storing their bytes.
     public var rejectedFragmentShare: Double = 0
-    /// Share of upload `PUT`s (fragments and simple uploads) whose connection drops before the answer's body: half of
-    /// them before the bytes are stored, half after (the upload took effect but the client cannot know).
+    /// Share of upload `PUT`s (fragments and simple uploads) and new folders whose connection drops before the answer's
+    /// body: half of them before the request takes effect, half after (it took effect but the client cannot know).
     public var droppedUploadShare: Double = 0
     /// Share of upload sessions that expire mid-upload: once they have accepted `uploadSessionExpiresAfterFragments`
     /// fragments (without completing the file), their URL answers 404 `itemNotFound` to every request.

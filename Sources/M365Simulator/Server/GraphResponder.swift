@@ -267,6 +267,8 @@ struct GraphResponder: HTTPResponder {
             return .simpleUpload(path: path)
         case .post where path.hasPrefix("/v1.0/") && path.hasSuffix("/createUploadSession"):
             return .createSession(path: path)
+        case .post where path.hasPrefix("/v1.0/drives/") && path.hasSuffix("/children"):
+            return .createFolder(path: path)
         default:
             return nil
         }
