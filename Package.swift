@@ -38,9 +38,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "SeededRandom",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "M365Simulator",
             dependencies: [
                 "QuickXorHash",
+                "SeededRandom",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -65,6 +71,7 @@ let package = Package(
         .target(
             name: "ChunkStore",
             dependencies: [
+                "SeededRandom",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "CompressNIO", package: "compress-nio"),
@@ -165,11 +172,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "LifeboatModelTests", dependencies: ["LifeboatModel"], swiftSettings: swiftSettings),
-        .testTarget(name: "QuickXorHashTests", dependencies: ["QuickXorHash"], swiftSettings: swiftSettings),
+        .testTarget(name: "QuickXorHashTests", dependencies: ["QuickXorHash", "SeededRandom"], swiftSettings: swiftSettings),
         .testTarget(
             name: "M365SimulatorTests",
             dependencies: [
-                "M365Simulator", "QuickXorHash", "LifeboatTestSupport",
+                "M365Simulator", "QuickXorHash", "SeededRandom", "LifeboatTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
@@ -183,7 +190,7 @@ let package = Package(
         .testTarget(
             name: "ChunkStoreTests",
             dependencies: [
-                "ChunkStore", "LifeboatTestSupport",
+                "ChunkStore", "SeededRandom", "LifeboatTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
@@ -191,7 +198,7 @@ let package = Package(
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "LifeboatModel", "LifeboatTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "BackupEngineTests",
-            dependencies: ["BackupEngine", "M365Simulator", "LifeboatTestSupport"],
+            dependencies: ["BackupEngine", "M365Simulator", "SeededRandom", "LifeboatTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -229,6 +236,7 @@ let package = Package(
             name: "RepositoryCrashWriter",
             dependencies: [
                 "ChunkStore",
+                "SeededRandom",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

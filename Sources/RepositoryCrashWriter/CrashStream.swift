@@ -1,4 +1,5 @@
 import NIOCore
+import SeededRandom
 
 /// One seeded stream the crash writer stores; `Tests/ChunkStoreTests/CrashSafetyTests.swift` regenerates it
 /// with the same recipe to compare what a reopened repository reads back, so the two must stay in step.
@@ -13,15 +14,15 @@ struct CrashStream {
     static let keyPrefix = "streams/"
 
     init(seed: UInt64, id: Int, maximumBytes: Int) {
-        var generator = Generator(seed: seed &* 1_000_003 &+ UInt64(id))
+        var generator = SplitMix64(seed: seed &* 1_000_003 &+ UInt64(id))
         if id % 3 == 2 {
             var edited = CrashStream(seed: seed, id: id - 1, maximumBytes: maximumBytes).bytes
             let length = min(64, edited.readableBytes)
-            edited.setBuffer(generator.bytes(length), at: edited.readableBytes / 2 - length / 2)
+            edited.setBuffer(generator.byteBuffer(length), at: edited.readableBytes / 2 - length / 2)
             bytes = edited
         } else {
             let size = Int(generator.next() % UInt64(maximumBytes + 1))
-            bytes = generator.bytes(size)
+            bytes = generator.byteBuffer(size)
         }
     }
 
@@ -56,31 +57,5 @@ struct CrashStream {
         }
 
         func makeAsyncIterator() -> AsyncIterator { AsyncIterator(remaining: buffers[...]) }
-    }
-
-    /// SplitMix64, bit for bit the generator of the tests' `SeededGenerator`.
-    struct Generator {
-        private var state: UInt64
-
-        init(seed: UInt64) { state = seed }
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-
-        mutating func bytes(_ count: Int) -> ByteBuffer {
-            var buffer = ByteBufferAllocator().buffer(capacity: count)
-            var remaining = count
-            while remaining >= 8 {
-                buffer.writeInteger(next(), endianness: .little)
-                remaining -= 8
-            }
-            for _ in 0..<remaining { buffer.writeInteger(UInt8(truncatingIfNeeded: next())) }
-            return buffer
-        }
     }
 }

@@ -2,6 +2,7 @@ import ChunkStore
 import Foundation
 import Logging
 import NIOCore
+import SeededRandom
 
 /// A repository writer meant to be killed: the subject of the kill-a-writer crash tests.
 ///
@@ -47,7 +48,7 @@ struct RepositoryCrashWriter {
         let recorded = try await durable.list(prefix: CrashStream.keyPrefix).compactMap { CrashStream.id(ofKey: $0.key) }
         var nextID = (recorded.max() ?? -1) + 1
         let lastID = options.streams.map { nextID + $0 }
-        var cadence = CrashStream.Generator(seed: options.seed ^ UInt64(nextID) &* 0xD6E8_FEB8_6659_FD93)
+        var cadence = SplitMix64(seed: options.seed ^ UInt64(nextID) &* 0xD6E8_FEB8_6659_FD93)
         var pending: [(Int, ContentManifest)] = []
         var flushAfter = 1 + Int(cadence.next() % 3)
         while lastID.map({ nextID < $0 }) ?? true {

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import LifeboatTestSupport
 import NIOCore
+import SeededRandom
 import Synchronization
 import Testing
 
@@ -569,19 +570,13 @@ extension ZipArchiveTests {
         var bytes: [UInt8] { Array(buffers.flatMap { $0.readableBytesView }.suffix(keeping)) }
     }
 
-    /// SplitMix64: a tiny seeded generator, so every random archive can be reproduced from its seed.
+    /// The shared `SplitMix64` with the archive tests' byte layout, so every random archive can be reproduced from its seed.
     struct SplitMix64: RandomNumberGenerator, Sendable {
-        private var state: UInt64
+        private var core: SeededRandom.SplitMix64
 
-        init(seed: UInt64) { state = seed }
+        init(seed: UInt64) { core = SeededRandom.SplitMix64(seed: seed) }
 
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        mutating func next() -> UInt64 { core.next() }
 
         mutating func bytes(count: Int) -> [UInt8] {
             Array(byteBuffer(count: count).readableBytesView)

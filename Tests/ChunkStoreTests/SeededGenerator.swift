@@ -1,30 +1,17 @@
 import NIOCore
+import SeededRandom
 
-/// SplitMix64: a tiny deterministic generator so test inputs are the same on every run and platform.
+/// The shared `SplitMix64`, with what the store tests draw from it, so test inputs are the same on every run and
+/// platform (and the same as the crash writer's streams).
 struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
+    private var core: SplitMix64
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { core = SplitMix64(seed: seed) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { core.next() }
 
     /// `count` pseudo-random bytes.
-    mutating func bytes(_ count: Int) -> ByteBuffer {
-        var buffer = ByteBufferAllocator().buffer(capacity: count)
-        var remaining = count
-        while remaining >= 8 {
-            buffer.writeInteger(next(), endianness: .little)
-            remaining -= 8
-        }
-        for _ in 0..<remaining { buffer.writeInteger(UInt8(truncatingIfNeeded: next())) }
-        return buffer
-    }
+    mutating func bytes(_ count: Int) -> ByteBuffer { core.byteBuffer(count) }
 
     /// Splits `buffer` at random points into pieces of 1 byte to `maxPiece` bytes.
     mutating func split(_ buffer: ByteBuffer, maxPiece: Int) -> [ByteBuffer] {

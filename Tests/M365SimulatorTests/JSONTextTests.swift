@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import SeededRandom
 import Testing
 
 @testable import M365Simulator

@@ -1,3 +1,4 @@
+import SeededRandom
 import Testing
 @testable import QuickXorHash
 
@@ -33,18 +34,6 @@ func lcgBytes(_ count: Int, seed: UInt64 = 0x9E37_79B9_7F4A_7C15) -> [UInt8] {
         out[i] = UInt8(truncatingIfNeeded: state >> 56)
     }
     return out
-}
-
-/// Minimal SplitMix64 so the property test is reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 let prefixDigests: [String] = [
@@ -305,7 +294,7 @@ struct QuickXorHasherTests {
 
     @Test("any split of the input into updates gives the same digest")
     func splitProperty() {
-        var rng = SplitMix64(state: 42)
+        var rng = SplitMix64(seed: 42)
         for _ in 0..<200 {
             let count = Int.random(in: 0...2000, using: &rng)
             let bytes = lcgBytes(count, seed: rng.next())

@@ -1,4 +1,5 @@
 import Foundation
+import SeededRandom
 
 /// Measurements of `ChunkIndex` on synthetic index files, for `bench/index/run.sh` (via `RepositoryBench index`).
 ///
@@ -18,7 +19,7 @@ package enum ChunkIndexBenchmark {
         let openSeconds = seconds(clock.now - started)
         let afterOpen = MemoryStatus.read()
         let lookups = 1_000_000
-        var generator = SplitMix(seed: 99)
+        var generator = SplitMix64(seed: 99)
         // Absent ids first (the hot path of a first backup): only filter blocks should become resident.
         let absentStarted = clock.now
         var falsePresent = 0
@@ -82,12 +83,12 @@ struct SyntheticIndexFiles: IndexFileSource {
     let chunks: Int
 
     static func chunkID(_ position: Int) -> ChunkID {
-        var generator = SplitMix(seed: UInt64(position) &* 0x9E37_79B9_7F4A_7C15 &+ 1)
+        var generator = SplitMix64(seed: UInt64(position) &* 0x9E37_79B9_7F4A_7C15 &+ 1)
         return ChunkID(digest: Digest32(words: generator.next(), generator.next(), generator.next(), generator.next()))
     }
 
     static func packID(_ number: Int) -> PackID {
-        var generator = SplitMix(seed: ~UInt64(number))
+        var generator = SplitMix64(seed: ~UInt64(number))
         return PackID(digest: Digest32(words: generator.next(), generator.next(), generator.next(), generator.next()))
     }
 
@@ -112,25 +113,10 @@ struct SyntheticIndexFiles: IndexFileSource {
     }
 
     /// How many of `samples` random absent ids get past the filters (each then costs one bucket search).
-    static func filterPasses(index: ChunkIndex, samples: Int, generator: inout SplitMix) -> Int {
+    static func filterPasses(index: ChunkIndex, samples: Int, generator: inout SplitMix64) -> Int {
         var passes = 0
         for _ in 0..<samples where index.filtersMayContain(w1: generator.next(), w2: generator.next()) { passes += 1 }
         return passes
-    }
-}
-
-/// SplitMix64, for reproducible synthetic ids.
-struct SplitMix {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SeededRandom
 
 /// Decides, request by request, which faults of a `FaultPlan` the simulator injects.
 actor FaultInjector {

@@ -1,4 +1,5 @@
 import Foundation
+import SeededRandom
 
 extension SimulatedTenant {
     /// Creates a folder holding `fileCount` files whose bytes are generated from `seed` when read (never held in memory),

@@ -1,4 +1,5 @@
 import Foundation
+import SeededRandom
 
 extension SimulatedTenant {
     /// Returns one page of `root/delta`: from scratch (`token` nil), from a delta token, or a next page.

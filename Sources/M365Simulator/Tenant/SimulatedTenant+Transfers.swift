@@ -1,4 +1,5 @@
 import Foundation
+import SeededRandom
 
 extension SimulatedTenant {
     /// Largest fragment Graph accepts in one upload-session PUT.

@@ -1,4 +1,5 @@
 import Foundation
+import SeededRandom
 
 /// The state of a simulated Microsoft 365 tenant: users, sites, drives, items with versions, delta history.
 ///

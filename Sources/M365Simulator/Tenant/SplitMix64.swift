@@ -1,18 +1,7 @@
-/// SplitMix64: a tiny seeded generator so every simulated tenant is reproducible from its seed.
-struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+import SeededRandom
 
-    /// Creates a generator whose whole output is determined by `seed`.
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// What the simulator draws from its seeded generator: Graph-shaped ids and file content.
+extension SplitMix64 {
     /// A GUID string (upper-case hex, 8-4-4-4-12) drawn from the generator.
     mutating func guid() -> String {
         let a = next(), b = next()

@@ -1,4 +1,5 @@
 import Foundation
+import SeededRandom
 
 /// Builds a tenant's initial users, sites, drives and items from a `TenantSpec`, deterministically.
 struct TenantGenerator {

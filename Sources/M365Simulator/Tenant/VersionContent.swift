@@ -1,4 +1,5 @@
 import QuickXorHash
+import SeededRandom
 import Synchronization
 
 /// The bytes of one file version: held in memory, or generated from a seed whenever they are read.
