@@ -224,6 +224,7 @@ let package = Package(
                 "LifeboatModel",
                 "M365Graph",
                 "M365Simulator",
+                "SeededRandom",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),

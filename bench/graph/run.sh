@@ -9,8 +9,11 @@
 # (b) budget: 1,250 RU/min counted over a 60 s sliding window (the simulator and the client alike), 80 ms before every
 #     read's first byte. Budget utilisation = RU spent on calls that were not throttled ÷ (1,250 × minutes of the run);
 #     throttled share = 429/503 answers ÷ charged calls. Tenant sized for about 3 minutes of budget.
-# The full loopback phases also time a full backup's Graph reads alone (no repository): with the simulator in the same
-# process on the same cores, that rate bounds the pipeline's.
+# The simulator runs in a child process ("sim: process"), so that "cpu s" is Lifeboat's CPU time alone, as in production,
+# where Graph is Microsoft's machines; the small-file case also runs with the simulator in process, as before. On this
+# 2-core machine the child still shares the cores: the wall-clock ratio pays for Graph's CPU, the CPU ratio (raw ingest's
+# CPU ÷ the backup's) does not. The full loopback phases also time a full backup's Graph reads alone (no repository):
+# their rate and Lifeboat's CPU for them are what reading Graph costs before anything is stored.
 # Work happens under ${BENCH_DIR:-/tmp/lifeboat-bench-graph}. Targets: ratio ≥ 0.70; utilisation ≥ 0.90 with ≤ 1% throttled.
 set -euo pipefail
 WHAT=${1:-all}
@@ -28,29 +31,35 @@ RESULTS="$WORK/results.jsonl"
 bench() { "$GRAPH_BENCH" --work "$WORK/run" "$@" | tee -a "$RESULTS" >&2; }
 
 if [[ $WHAT == all || $WHAT == loopback ]]; then
-    echo "(a) loopback, small files: 4 drives x 1000 files" >&2
+    echo "(a) loopback, small files: 4 drives x 1000 files, simulator in process, then in a child process" >&2
     bench --shape small --drives 4 --files 1000
+    bench --shape small --drives 4 --files 1000 --simulator-process
     echo "(a) loopback, large files: 24 x 16 MiB" >&2
-    bench --shape large --files 24 --file-size $((16 << 20))
+    bench --shape large --files 24 --file-size $((16 << 20)) --simulator-process
 fi
 if [[ $WHAT == all || $WHAT == budget ]]; then
     echo "(b) 1,250 RU/min over 60 s windows, 80 ms latency: 4 drives x 300 files (a few minutes)" >&2
-    bench --shape small --drives 4 --files 300 --budget 1250 --window 60 --latency-ms 80
+    bench --shape small --drives 4 --files 300 --budget 1250 --window 60 --latency-ms 80 --simulator-process
 fi
 rm -rf "$WORK/run"
 
 python3 - "$RESULTS" <<'PY'
 import json, sys
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
-print(f"{'case':<30}{'phase':<13}{'files':>7}{'MB':>8}{'s':>7}{'cpu s':>7}{'items/s':>9}{'MB/s':>8}{'raw MB/s':>9}{'ratio':>7}{'graph MB/s':>11}{'calls':>7}{'thr%':>6}{'util':>6}")
+print(f"{'case':<28}{'sim':<6}{'phase':<12}{'files':>6}{'MB':>7}{'s':>6}{'items/s':>8}{'MB/s':>7}{'raw MB/s':>9}{'ratio':>6}"
+      f"{'cpu s':>6}{'raw cpu':>8}{'cpu ratio':>10}{'sim cpu':>8}{'graph MB/s':>11}{'graph cpu':>10}{'calls':>6}{'thr%':>6}{'util':>6}")
+def num(r, key, width, digits=2):
+    return f"{r[key]:>{width}.{digits}f}" if key in r else f"{'-':>{width}}"
 for r in rows:
     case = f"{r['shape']} " + (f"{r['budget']} RU/min/{r['window']}s {r['latencyMs']}ms" if r['budget'] else "loopback")
+    sim = "proc" if r['simulator'] == "process" else "in"
     thr = 100 * r['throttled'] / r['calls'] if r['calls'] else 0
-    util = f"{r['utilisation']:.2f}" if 'utilisation' in r else "-"
-    graph = f"{r['graphReadMegabytesPerSecond']:.1f}" if 'graphReadMegabytesPerSecond' in r else "-"
-    print(f"{case:<30}{r['phase']:<13}{r['files']:>7}{r['bytes']/1e6:>8.1f}{r['seconds']:>7.1f}{r['cpuSeconds']:>7.1f}{r['itemsPerSecond']:>9.1f}"
-          f"{r['megabytesPerSecond']:>8.1f}{r['rawMegabytesPerSecond']:>9.1f}{r['ratioToRaw']:>7.2f}{graph:>11}{r['calls']:>7}{thr:>6.2f}{util:>6}")
-print("cpu s: CPU time of the whole process during the backup (the in-process simulator's included).")
-print("graph MB/s: a full backup's Graph reads alone (delta, batched histories, content; no repository), the ceiling Graph")
-print("and the HTTP stack put on the pipeline when the simulator shares the machine's cores.")
+    print(f"{case:<28}{sim:<6}{r['phase']:<12}{r['files']:>6}{r['bytes']/1e6:>7.1f}{r['seconds']:>6.1f}{r['itemsPerSecond']:>8.1f}"
+          f"{r['megabytesPerSecond']:>7.1f}{r['rawMegabytesPerSecond']:>9.1f}{r['ratioToRaw']:>6.2f}{r['cpuSeconds']:>6.2f}"
+          f"{r['rawCPUSeconds']:>8.2f}{num(r, 'cpuRatioToRaw', 10)}{num(r, 'simulatorCPUSeconds', 8)}{num(r, 'graphReadMegabytesPerSecond', 11, 1)}"
+          f"{num(r, 'graphReadCPUSeconds', 10)}{r['calls']:>6}{thr:>6.2f}{num(r, 'utilisation', 6)}")
+print("ratio: raw ingest's seconds ÷ the backup's (wall clock). cpu s: CPU time of Lifeboat's process during the backup (the")
+print("simulator's included when it runs in process); raw cpu: the same bytes stored straight into a repository; cpu ratio: raw cpu")
+print("÷ cpu s (simulator in a child only). graph MB/s, graph cpu: a full backup's Graph reads alone (no repository), wall rate")
+print("and Lifeboat's CPU seconds.")
 PY
