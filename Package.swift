@@ -38,6 +38,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "BoundedConcurrency",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SeededRandom",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
@@ -58,6 +62,7 @@ let package = Package(
         .target(
             name: "M365Graph",
             dependencies: [
+                "BoundedConcurrency",
                 "LifeboatModel",
                 "QuickXorHash",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -71,6 +76,7 @@ let package = Package(
         .target(
             name: "ChunkStore",
             dependencies: [
+                "BoundedConcurrency",
                 "SeededRandom",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -97,6 +103,7 @@ let package = Package(
         .target(
             name: "BackupEngine",
             dependencies: [
+                "BoundedConcurrency",
                 "LifeboatModel",
                 "M365Graph",
                 "ChunkStore",
@@ -126,6 +133,7 @@ let package = Package(
         .executableTarget(
             name: "RepositoryBench",
             dependencies: [
+                "BoundedConcurrency",
                 "ChunkStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -174,6 +182,11 @@ let package = Package(
         .testTarget(name: "LifeboatModelTests", dependencies: ["LifeboatModel"], swiftSettings: swiftSettings),
         .testTarget(name: "QuickXorHashTests", dependencies: ["QuickXorHash", "SeededRandom"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "BoundedConcurrencyTests",
+            dependencies: ["BoundedConcurrency"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "M365SimulatorTests",
             dependencies: [
                 "M365Simulator", "QuickXorHash", "SeededRandom", "LifeboatTestSupport",
@@ -218,6 +231,7 @@ let package = Package(
         .executableTarget(
             name: "GraphBench",
             dependencies: [
+                "BoundedConcurrency",
                 "BackupEngine",
                 "Catalog",
                 "ChunkStore",

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import BackupEngine
+import BoundedConcurrency
 import Catalog
 import ChunkStore
 import Crypto
@@ -138,20 +139,9 @@ struct GraphBench: AsyncParsableCommand {
         }
         let rawStarted = ContinuousClock.now
         let rawCPUAtStart = ProcessCPU.seconds()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            var next = 0
-            for _ in 0..<min(concurrency, contents.count) {
-                let bytes = contents[next]
-                next += 1
-                group.addTask { _ = try await raw.store(Self.buffers(bytes)) }
-            }
-            while try await group.next() != nil, next < contents.count {
-                let bytes = contents[next]
-                next += 1
-                group.addTask { _ = try await raw.store(Self.buffers(bytes)) }
-            }
-            try await group.waitForAll()
-        }
+        try await runConcurrently(contents, atMost: concurrency) { bytes in
+            _ = try await raw.store(Self.buffers(bytes))
+        } onResult: { _ in }
         try await raw.flush()
         let rawSeconds = Self.seconds(ContinuousClock.now - rawStarted)
         let rawCPUSeconds = ProcessCPU.seconds() - rawCPUAtStart

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
-import M365Graph
+import BoundedConcurrency
 import Logging
+import M365Graph
 
 /// Reads what a full backup reads from Graph, and nothing more: every drive's delta from scratch (drives side by side, as
 /// the runner does), each page's histories in batches and its files' current content, whose bytes are dropped. Its time
@@ -39,21 +40,11 @@ struct GraphReadProbe {
             let page = try await client.delta(driveID: driveID, link: link)
             let files = page.items.filter { !$0.isFolder && !$0.isDeleted }
             _ = await client.versions(driveID: driveID, itemIDs: files.map(\.id))
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                var next = 0
-                func startNext() {
-                    guard next < files.count else { return }
-                    let file = files[next]
-                    next += 1
-                    group.addTask {
-                        try await client.withTransferSlot {
-                            for try await _ in try await client.currentContent(driveID: driveID, listed: file) {}
-                        }
-                    }
+            try await runConcurrently(files, atMost: concurrency) { file in
+                try await client.withTransferSlot {
+                    for try await _ in try await client.currentContent(driveID: driveID, listed: file) {}
                 }
-                for _ in 0..<concurrency { startNext() }
-                while try await group.next() != nil { startNext() }
-            }
+            } onResult: { _ in }
             link = page.nextLink
         } while link != nil
     }

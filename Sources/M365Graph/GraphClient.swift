@@ -1,3 +1,4 @@
+import BoundedConcurrency
 import AsyncHTTPClient
 import Foundation
 import LifeboatModel
@@ -164,24 +165,11 @@ public struct GraphClient: GraphAPI {
         let batches = stride(from: 0, to: itemIDs.count, by: GraphBatch.limit).map {
             Array(itemIDs[$0..<min($0 + GraphBatch.limit, itemIDs.count)])
         }
-        return await withTaskGroup(of: [String: [GraphItemVersion]].self) { group in
-            var answered: [String: [GraphItemVersion]] = [:]
-            var next = 0
-            for _ in 0..<min(GraphBatch.parallelBatches, batches.count) {
-                let batch = batches[next]
-                next += 1
-                group.addTask { await self.batchedVersions(driveID: driveID, itemIDs: batch) }
-            }
-            while let result = await group.next() {
-                answered.merge(result) { first, _ in first }
-                if next < batches.count {
-                    let batch = batches[next]
-                    next += 1
-                    group.addTask { await self.batchedVersions(driveID: driveID, itemIDs: batch) }
-                }
-            }
-            return answered
-        }
+        var answered: [String: [GraphItemVersion]] = [:]
+        await runConcurrently(batches, atMost: GraphBatch.parallelBatches) { batch in
+            await self.batchedVersions(driveID: driveID, itemIDs: batch)
+        } onResult: { answered.merge($0) { first, _ in first } }
+        return answered
     }
 
     /// One JSON batch of `/versions` requests; what it could not answer is left out.

@@ -1,3 +1,4 @@
+import BoundedConcurrency
 import ChunkStore
 import Foundation
 import Logging
@@ -83,32 +84,25 @@ struct RepositoryBench {
         var bytes: Int64 = 0
         var newBytes: Int64 = 0
         var unchanged = 0
-        try await withThrowingTaskGroup(of: SnapshotEntry.self) { group in
-            var pending = files[...]
-            func startNext() {
-                while let file = pending.popFirst() {
-                    if let known = previous[file.relativePath], known.size == file.size, known.modified == file.modified {
-                        entries.append(known)
-                        bytes += known.size
-                        unchanged += 1
-                        continue
-                    }
-                    group.addTask {
-                        let stored = try await repository.store(FileChunks(url: file.url))
-                        return SnapshotEntry(
-                            path: file.relativePath, manifest: Data(stored.manifest.serialized()).base64EncodedString(),
-                            size: stored.manifest.size, modified: file.modified, newBytes: stored.newBytes)
-                    }
-                    return
-                }
+        var changed: [SourceFile] = []
+        for file in files {
+            if let known = previous[file.relativePath], known.size == file.size, known.modified == file.modified {
+                entries.append(known)
+                bytes += known.size
+                unchanged += 1
+            } else {
+                changed.append(file)
             }
-            for _ in 0..<4 { startNext() }
-            while let entry = try await group.next() {
-                entries.append(entry)
-                bytes += entry.size
-                newBytes += entry.newBytes ?? 0
-                startNext()
-            }
+        }
+        try await runConcurrently(changed, atMost: 4) { file in
+            let stored = try await repository.store(FileChunks(url: file.url))
+            return SnapshotEntry(
+                path: file.relativePath, manifest: Data(stored.manifest.serialized()).base64EncodedString(),
+                size: stored.manifest.size, modified: file.modified, newBytes: stored.newBytes)
+        } onResult: { entry in
+            entries.append(entry)
+            bytes += entry.size
+            newBytes += entry.newBytes ?? 0
         }
         try await repository.flush()
         try JSONEncoder().encode(entries.sorted { $0.path < $1.path }).write(to: URL(fileURLWithPath: snapshot))

@@ -1,3 +1,4 @@
+import BoundedConcurrency
 import Catalog
 import ChunkStore
 import Foundation
@@ -151,39 +152,25 @@ public struct BackupRunner: Sendable {
 
         for drive in resolved.drives { try await catalog.upsertDrive(drive) }
         let tally = ProgressTally(base: counters, drivesTotal: resolved.drives.count, report: progress)
-        let outcomes = try await withThrowingTaskGroup(of: (Int, DriveOutcome).self) { group in
-            var outcomes = [DriveOutcome?](repeating: nil, count: resolved.drives.count)
-            var next = 0
-            func startNext() async throws {
-                guard next < resolved.drives.count else { return }
-                let index = next
-                let drive = resolved.drives[index]
-                next += 1
-                let storedDeltaLink = fullEnumeration ? nil : try await catalog.deltaLink(jobID: job.id, driveID: drive.driveID)
-                let backup = DriveBackup(
-                    graph: graph, catalog: catalog, jobID: job.id, repository: access.repository, drive: drive,
-                    storedDeltaLink: storedDeltaLink, sequence: point.sequence, downloadConcurrency: downloadConcurrency,
-                    logger: logger, onPage: { await tally.update(index, label: Self.label(of: drive), counters: $0) })
-                group.addTask {
-                    do {
-                        let outcome = try await backup.run()
-                        await tally.finish(index, label: Self.label(of: drive), counters: outcome.counters)
-                        return (index, .finished(outcome))
-                    } catch {
-                        var failed = RunCounters()
-                        failed.itemsFailed = 1
-                        await tally.finish(index, label: Self.label(of: drive), counters: failed)
-                        return (index, .stopped(error))
-                    }
-                }
+        var outcomes = [DriveOutcome?](repeating: nil, count: resolved.drives.count)
+        try await runConcurrently(resolved.drives.enumerated(), atMost: parallelDrives) { [catalog, downloadConcurrency, logger] index, drive in
+            // A catalog that cannot tell the drive's delta link stops the run, not just the drive.
+            let storedDeltaLink = fullEnumeration ? nil : try await catalog.deltaLink(jobID: job.id, driveID: drive.driveID)
+            let backup = DriveBackup(
+                graph: graph, catalog: catalog, jobID: job.id, repository: access.repository, drive: drive,
+                storedDeltaLink: storedDeltaLink, sequence: point.sequence, downloadConcurrency: downloadConcurrency,
+                logger: logger, onPage: { await tally.update(index, label: Self.label(of: drive), counters: $0) })
+            do {
+                let outcome = try await backup.run()
+                await tally.finish(index, label: Self.label(of: drive), counters: outcome.counters)
+                return (index, DriveOutcome.finished(outcome))
+            } catch {
+                var failed = RunCounters()
+                failed.itemsFailed = 1
+                await tally.finish(index, label: Self.label(of: drive), counters: failed)
+                return (index, DriveOutcome.stopped(error))
             }
-            for _ in 0..<parallelDrives { try await startNext() }
-            while let (index, outcome) = try await group.next() {
-                outcomes[index] = outcome
-                try await startNext()
-            }
-            return outcomes
-        }
+        } onResult: { index, outcome in outcomes[index] = outcome }
 
         // Merged in the order of the drives, whichever finished first.
         var deltaLinks: [String: String] = [:]

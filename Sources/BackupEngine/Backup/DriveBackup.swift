@@ -1,3 +1,4 @@
+import BoundedConcurrency
 import Catalog
 import ChunkStore
 import Foundation
@@ -325,31 +326,18 @@ struct DriveBackup {
         _ downloads: [(item: GraphDriveItem, previous: ItemVersion?)], histories: [String: [GraphItemVersion]]
     ) async -> [FileResult] {
         guard !downloads.isEmpty else { return [] }
-        return await withTaskGroup(of: FileResult.self) { group in
-            var results: [FileResult] = []
-            var next = 0
-            func startNext() {
-                guard next < downloads.count else { return }
-                let (item, previous) = downloads[next]
-                next += 1
-                group.addTask {
-                    // The tenant's adaptive concurrency decides how many of these transfer at once.
-                    do {
-                        return try await self.graph.withTransferSlot {
-                            await self.backUpFile(item, previous: previous, history: histories[item.id])
-                        }
-                    } catch {
-                        return .failed(itemID: item.id, RunError(message: "\(error)", itemPath: "\(self.drive.name)/\(item.name ?? item.id)"))
-                    }
+        var results: [FileResult] = []
+        await runConcurrently(downloads, atMost: downloadConcurrency) { item, previous in
+            // The tenant's adaptive concurrency decides how many of these transfer at once.
+            do {
+                return try await self.graph.withTransferSlot {
+                    await self.backUpFile(item, previous: previous, history: histories[item.id])
                 }
+            } catch {
+                return .failed(itemID: item.id, RunError(message: "\(error)", itemPath: "\(self.drive.name)/\(item.name ?? item.id)"))
             }
-            for _ in 0..<min(downloadConcurrency, downloads.count) { startNext() }
-            while let result = await group.next() {
-                results.append(result)
-                startNext()
-            }
-            return results
-        }
+        } onResult: { results.append($0) }
+        return results
     }
 
     /// Backs up one file; when its bytes do not match what its listing said, reads the item again and, if it changed

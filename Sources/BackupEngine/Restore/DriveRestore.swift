@@ -1,3 +1,4 @@
+import BoundedConcurrency
 import Catalog
 import ChunkStore
 import Foundation
@@ -166,22 +167,11 @@ struct DriveRestore: Sendable {
     ) async throws {
         let liveByName = Dictionary(liveChildren.map { (($0.name ?? "").lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
         let takenNames = Set(liveByName.keys)
-        try await withThrowingTaskGroup(of: RestoreOutcome.self) { group in
-            var pending = files[...]
-            func startNext() {
-                guard let file = pending.popFirst() else { return }
-                group.addTask {
-                    await self.restoreFile(
-                        file, parentPath: parentPath, liveFolderID: liveFolderID,
-                        existing: liveByName[file.name.lowercased()], takenNames: takenNames)
-                }
-            }
-            for _ in 0..<limits.uploadConcurrency { startNext() }
-            while let result = try await group.next() {
-                try await journal.record(result)
-                startNext()
-            }
-        }
+        try await runConcurrently(files, atMost: limits.uploadConcurrency) { file in
+            await self.restoreFile(
+                file, parentPath: parentPath, liveFolderID: liveFolderID, existing: liveByName[file.name.lowercased()],
+                takenNames: takenNames)
+        } onResult: { try await journal.record($0) }
     }
 
     private func restoreFile(

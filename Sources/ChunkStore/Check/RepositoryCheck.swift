@@ -1,3 +1,4 @@
+import BoundedConcurrency
 import Foundation
 import NIOCore
 import NIOFoundationCompat
@@ -183,26 +184,16 @@ public struct RepositoryCheck: Sendable {
                 store: store, sealer: sealer, pack: pack, size: info.size, indexEntries: index.packs[pack],
                 readData: readData)
         }
-        return try await withThrowingTaskGroup(of: (PackID, PackCheck.Outcome).self) { group in
-            var pending = checks.makeIterator()
-            for _ in 0..<concurrency {
-                guard let check = pending.next() else { break }
-                group.addTask { (check.pack, try await check.run()) }
-            }
-            var outcomes: [PackID: PackCheck.Outcome] = [:]
-            var bytesRead: Int64 = 0
-            while let (pack, outcome) = try await group.next() {
-                outcomes[pack] = outcome
-                bytesRead += outcome.bytesRead
-                progress(
-                    CheckProgress(
-                        packsChecked: outcomes.count, packsTotal: checks.count, bytesRead: bytesRead, bytesTotal: totalBytes))
-                if let check = pending.next() {
-                    group.addTask { (check.pack, try await check.run()) }
-                }
-            }
-            return outcomes
+        var outcomes: [PackID: PackCheck.Outcome] = [:]
+        var bytesRead: Int64 = 0
+        try await runConcurrently(checks, atMost: concurrency) { check in
+            (check.pack, try await check.run())
+        } onResult: { pack, outcome in
+            outcomes[pack] = outcome
+            bytesRead += outcome.bytesRead
+            progress(CheckProgress(packsChecked: outcomes.count, packsTotal: checks.count, bytesRead: bytesRead, bytesTotal: totalBytes))
         }
+        return outcomes
     }
 
     /// Whether an error means a damaged or vanished object (reported) rather than an unusable store (thrown).
