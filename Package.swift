@@ -216,7 +216,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LifeboatCLITests",
-            dependencies: ["lifeboat"],
+            dependencies: ["lifeboat", "LifeboatTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

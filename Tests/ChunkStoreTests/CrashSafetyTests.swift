@@ -1,4 +1,5 @@
 import Foundation
+import LifeboatTestSupport
 import NIOCore
 import Testing
 
@@ -59,7 +60,7 @@ struct CrashSafetyTests {
         let clock = ContinuousClock()
         let kills = 25
         for round in 0..<kills {
-            let writer = try CrashWriterProcess.launch(arguments, logsIn: folder)
+            let writer = try ChildProcess.launch(ChildProcess.builtExecutable(named: "RepositoryCrashWriter"), arguments, logsIn: folder)
             if round == 0 {
                 // The first kill lands in process start-up.
                 try await Task.sleep(for: .milliseconds(Int.random(in: 0...30, using: &generator)))
@@ -96,7 +97,7 @@ struct CrashSafetyTests {
                 if !writer.output.contains("opened") {
                     outcome.interruptedCreate ? .duringCreate : .beforeOpen
                 } else {
-                    writer.log.contains("wrote pack") ? .afterPacks : .beforeFirstPack
+                    writer.errorOutput.contains("wrote pack") ? .afterPacks : .beforeFirstPack
                 }
             killPoints[point, default: 0] += 1
         }
@@ -182,5 +183,22 @@ struct CrashSafetyTests {
             #expect(content == expectedStream(id: id), "round \(round): stream \(id) reads back different bytes")
         }
         return outcome
+    }
+}
+
+extension ChildProcess {
+    /// Polls until standard output has `count` lines satisfying `isWanted`; throws if the writer exits first.
+    fileprivate func waitForLines(count: Int = 1, where isWanted: @escaping (Substring) -> Bool) async throws {
+        _ = try await waitForOutput(timeout: .seconds(60), pollingEvery: .milliseconds(5)) {
+            $0.split(separator: "\n").count(where: isWanted) >= count
+        }
+    }
+
+    /// Sends SIGKILL and waits until the writer is gone; throws if it had already exited on its own.
+    fileprivate func killAndWait() async throws {
+        let ended = try await signalAndWait(SIGKILL)
+        guard ended.killedBySignal, ended.status == SIGKILL else {
+            throw ChildProcessError.exited(commandLine, status: ended.status, output: output, errorOutput: errorOutput)
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LifeboatTestSupport
 import Testing
 
 /// Runs the built `lifeboat` executable as a new user would and follows what it prints.
@@ -14,7 +15,7 @@ struct QuickstartTests {
         let quickstart = try LifeboatProcess.launch(
             ["quickstart", "--data-dir", dataDirectory, "--sim-port", "0", "--port", "0"], in: folder)
         defer { quickstart.stop() }
-        let output = try await quickstart.waitForOutput(containing: "From another terminal:", timeout: .seconds(300))
+        let output = try await quickstart.waitForOutput(timeout: .seconds(300)) { $0.contains("From another terminal:") }
         #expect(output.contains("files added"))
         #expect(output.contains("failed 0"))
 
@@ -48,8 +49,8 @@ struct QuickstartTests {
         let listed = try await LifeboatProcess.runToEnd(["restore-points", "list", "--data-dir", dataDirectory], in: folder)
         #expect(listed.contains("2 restore points"))
 
-        let status = try await quickstart.interruptAndWait(timeout: .seconds(30))
-        #expect(status == 0, "Ctrl-C stops quickstart cleanly")
+        let ended = try await quickstart.signalAndWait(SIGINT, timeout: .seconds(30))
+        #expect(!ended.killedBySignal && ended.status == 0, "Ctrl-C stops quickstart cleanly")
     }
 
     /// The printed restore examples: delete the sample file, explore, restore it in place (Veeam v3), download the

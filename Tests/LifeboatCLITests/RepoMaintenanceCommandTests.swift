@@ -1,4 +1,5 @@
 import Foundation
+import LifeboatTestSupport
 import Testing
 
 /// `lifeboat repo init|unlock|prune|check` run as an admin would, against a fresh data folder.
@@ -19,7 +20,7 @@ struct RepoMaintenanceCommandTests {
         #expect(FileManager.default.fileExists(atPath: repository + "/config"))
         let keys = try FileManager.default.contentsOfDirectory(atPath: repository + "/keys")
         #expect(keys.count == 1)
-        await #expect(throws: LifeboatProcessError.self, "a second init into the same folder is refused") {
+        await #expect(throws: ChildProcessError.self, "a second init into the same folder is refused") {
             _ = try await LifeboatProcess.runToEnd(["repo", "init", repository] + settings, in: folder)
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: repository + "/keys") == keys)
@@ -41,14 +42,14 @@ struct RepoMaintenanceCommandTests {
         #expect(unlocked.contains("Kept live lock locks/\(live)"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: locks) == [live])
 
-        await #expect(throws: LifeboatProcessError.self, "prune waits for the live shared lock (a running backup)") {
+        await #expect(throws: ChildProcessError.self, "prune waits for the live shared lock (a running backup)") {
             _ = try await LifeboatProcess.runToEnd(["repo", "prune", "--repository", "vault"] + settings, in: folder)
         }
         let removedAll = try await LifeboatProcess.runToEnd(["repo", "unlock", "--remove-all", "--repository", "vault"] + settings, in: folder)
         #expect(removedAll.contains("Removed live lock locks/\(live)"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: locks).isEmpty)
 
-        await #expect(throws: LifeboatProcessError.self, "with no backed-up content in the catalog, prune refuses to delete everything") {
+        await #expect(throws: ChildProcessError.self, "with no backed-up content in the catalog, prune refuses to delete everything") {
             _ = try await LifeboatProcess.runToEnd(["repo", "prune", "--dry-run", "--repository", "vault"] + settings, in: folder)
         }
         let checked = try await LifeboatProcess.runToEnd(["repo", "check", "--repository", "vault"] + settings, in: folder)
