@@ -71,6 +71,52 @@ struct RepositoryMaintenanceTests {
         }
     }
 
+    @Test("an export streams under a shared lock: no prune starts mid-archive, the lock ends with the archive, and an export meeting a prune fails naming it")
+    func exportRespectsPruneLock() async throws {
+        try await BackupFixture.with { fixture in
+            let locks = RepositoryLocks(store: try LocalDirectoryStore(path: fixture.repositoryRecord.location))
+            #expect(try await fixture.backUp().state == .succeeded)
+            let point = try #require(try await fixture.catalog.restorePoints(RestorePointFilter(jobID: fixture.job.id)).first)
+            let drive = try #require(await fixture.simulator.tenant.drives().first)
+            let request = RestoreRequest(
+                organizationID: fixture.organization.id,
+                selections: [RestoreSelection(jobID: fixture.job.id, restorePointSequence: point.sequence, driveID: drive.id, itemIDs: nil)])
+
+            let archive = try await fixture.restoreRunner.export(request)
+            var reader = archive.makeAsyncIterator()
+            var archiveBytes = try #require(try await reader.next()).readableBytes
+            #expect(try await locks.list().map(\.info?.kind) == [.shared], "the export holds a shared lock while it streams")
+            await #expect(throws: ChunkStoreError.self, "a prune cannot take the repository mid-archive") {
+                _ = try await locks.acquire(.exclusive, purpose: "prune")
+            }
+            while let buffer = try await reader.next() { archiveBytes += buffer.readableBytes }
+            #expect(archiveBytes > 1024)
+            #expect(try await fixture.catalog.run(id: archive.run.id)?.state == .succeeded)
+            #expect(try await locks.list().isEmpty, "the export released its lock at the archive's end")
+
+            // An archive its client drops mid-stream gives its lock back too.
+            do {
+                var abandoned = try await fixture.restoreRunner.export(request).makeAsyncIterator()
+                _ = try await abandoned.next()
+                #expect(try await locks.list().count == 1)
+            }
+            let deadline = ContinuousClock.now + .seconds(10)
+            while try await !locks.list().isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(try await locks.list().isEmpty, "a dropped archive released its lock")
+
+            let prune = try await locks.acquire(.exclusive, purpose: "prune")
+            let blocked = try await fixture.restoreRunner.export(request)
+            await #expect(throws: ChunkStoreError.self) {
+                for try await _ in blocked {}
+            }
+            #expect(try await fixture.catalog.run(id: blocked.run.id)?.state == .failed)
+            let errors = try await fixture.catalog.runErrors(runID: blocked.run.id).map(\.message).joined()
+            #expect(errors.contains("locked") && errors.contains("prune"), "\(errors)")
+            await prune.release()
+            #expect(try await locks.list().isEmpty, "the blocked export left no lock")
+        }
+    }
+
     @Test("a backup that fails while writing releases its lock")
     func failedBackupReleasesLock() async throws {
         try await BackupFixture.with { fixture in

@@ -8,6 +8,10 @@ import LifeboatModel
 ///
 /// Each file is the version valid at the point in time, under `<drive label>/<path below the root>`; empty folders
 /// become directory entries. Every entry handed out is recorded in the journal as exported.
+///
+/// A selection is walked under a shared lock on its repository, so no prune deletes packs an entry's content is still
+/// to be read from; the lock is released when the walk moves on (the previous entry's content has been consumed by
+/// then), at the end, or when the iterator is dropped.
 struct ExportEntries: AsyncSequence, Sendable {
     typealias Element = ZipEntry
     typealias Failure = any Error
@@ -32,6 +36,7 @@ struct ExportEntries: AsyncSequence, Sendable {
         private struct Walk {
             var selection: RestoreSelection
             var repository: Repository
+            var lock: HeldRepositoryLock
             var label: String
             var stack: [Pending]
         }
@@ -59,6 +64,7 @@ struct ExportEntries: AsyncSequence, Sendable {
                     walk = try await start(selection)
                 }
                 guard var current = walk, let next = current.stack.popLast() else {
+                    await walk?.lock.release()
                     walk = nil
                     continue
                 }
@@ -87,7 +93,8 @@ struct ExportEntries: AsyncSequence, Sendable {
         }
 
         private func start(_ selection: RestoreSelection) async throws -> Walk {
-            let source = try await SelectionSource.open(selection, catalog: catalog, repositories: repositories)
+            let (source, lock) = try await SelectionSource.openHoldingLock(
+                selection, catalog: catalog, repositories: repositories, purpose: "export of restore point \(selection.restorePointSequence)")
             let point = source.point
             guard let root = try await catalog.rootItem(jobID: selection.jobID, driveID: selection.driveID, at: point.sequence)
             else {
@@ -95,7 +102,9 @@ struct ExportEntries: AsyncSequence, Sendable {
                     "restore point \(point.sequence) of job \(selection.jobID) does not hold drive \(selection.driveID)")
             }
             guard let itemIDs = selection.itemIDs else {
-                return Walk(selection: selection, repository: source.repository, label: source.driveLabel, stack: [Pending(item: root, path: [])])
+                return Walk(
+                    selection: selection, repository: source.repository, lock: lock, label: source.driveLabel,
+                    stack: [Pending(item: root, path: [])])
             }
             var paths = BackupPaths(catalog: catalog, selection: selection, rootID: root.itemID)
             var stack: [Pending] = []
@@ -105,7 +114,7 @@ struct ExportEntries: AsyncSequence, Sendable {
                 else { throw RestoreItemFailure.notInBackup(itemID: itemID) }
                 stack.append(Pending(item: item, path: item.isRoot ? [] : try await paths.components(of: item)))
             }
-            return Walk(selection: selection, repository: source.repository, label: source.driveLabel, stack: stack)
+            return Walk(selection: selection, repository: source.repository, lock: lock, label: source.driveLabel, stack: stack)
         }
     }
 }

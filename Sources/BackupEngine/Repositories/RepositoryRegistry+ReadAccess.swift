@@ -14,4 +14,12 @@ extension RepositoryRegistry {
         let opened = try await repository(for: record)
         return try await opened.locks().withLock(.shared, purpose: purpose) { _ in try await body() }
     }
+
+    /// Takes a shared repository lock held until released or dropped, for reading driven from outside (an export's
+    /// archive, pulled by its HTTP consumer); throws `ChunkStoreError.repositoryLocked` while a prune runs. Get the
+    /// repository from `repository(for:)` after this returns: that opens it again if a prune ran since this registry
+    /// last saw it.
+    public nonisolated func holdReadAccess(to record: BackupRepository, purpose: String) async throws -> HeldRepositoryLock {
+        try await repository(for: record).locks().hold(.shared, purpose: purpose)
+    }
 }

@@ -22,6 +22,22 @@ struct SelectionSource: Sendable {
         return SelectionSource(point: point, repository: repository, driveLabel: label)
     }
 
+    /// Opens the repository of the selection's restore point under a shared lock on it, held until released or
+    /// dropped (see `RepositoryRegistry.holdReadAccess`). Throws what `open` throws, and
+    /// `ChunkStoreError.repositoryLocked` while a prune holds the repository.
+    static func openHoldingLock(
+        _ selection: RestoreSelection, catalog: any CatalogStore, repositories: RepositoryRegistry, purpose: String
+    ) async throws -> (SelectionSource, HeldRepositoryLock) {
+        let (_, record) = try await locate(selection, catalog: catalog)
+        let lock = try await repositories.holdReadAccess(to: record, purpose: purpose)
+        do {
+            return (try await open(selection, catalog: catalog, repositories: repositories), lock)
+        } catch {
+            await lock.release()
+            throw error
+        }
+    }
+
     /// Runs `body` (which opens and reads the selection) under a shared lock on the repository of the selection's
     /// restore point, so no prune deletes packs it reads meanwhile. Throws what `open` throws, and
     /// `ChunkStoreError.repositoryLocked` while a prune holds the repository.
