@@ -49,13 +49,7 @@ struct RepositoryMaintenanceTests {
     @Test("a restore reads under a shared lock: while a prune holds the repository it fails naming the prune, and it leaves no lock")
     func restoreRespectsPruneLock() async throws {
         try await BackupFixture.with { fixture in
-            let locks = RepositoryLocks(store: try LocalDirectoryStore(path: fixture.repositoryRecord.location))
-            #expect(try await fixture.backUp().state == .succeeded)
-            let point = try #require(try await fixture.catalog.restorePoints(RestorePointFilter(jobID: fixture.job.id)).first)
-            let drive = try #require(await fixture.simulator.tenant.drives().first)
-            let request = RestoreRequest(
-                organizationID: fixture.organization.id,
-                selections: [RestoreSelection(jobID: fixture.job.id, restorePointSequence: point.sequence, driveID: drive.id, itemIDs: nil)])
+            let (locks, request) = try await backUpFirstDrive(fixture)
 
             let prune = try await locks.acquire(.exclusive, purpose: "prune")
             let blocked = try await fixture.restoreRunner.runNow(request)
@@ -74,13 +68,7 @@ struct RepositoryMaintenanceTests {
     @Test("an export streams under a shared lock: no prune starts mid-archive, the lock ends with the archive, and an export meeting a prune fails naming it")
     func exportRespectsPruneLock() async throws {
         try await BackupFixture.with { fixture in
-            let locks = RepositoryLocks(store: try LocalDirectoryStore(path: fixture.repositoryRecord.location))
-            #expect(try await fixture.backUp().state == .succeeded)
-            let point = try #require(try await fixture.catalog.restorePoints(RestorePointFilter(jobID: fixture.job.id)).first)
-            let drive = try #require(await fixture.simulator.tenant.drives().first)
-            let request = RestoreRequest(
-                organizationID: fixture.organization.id,
-                selections: [RestoreSelection(jobID: fixture.job.id, restorePointSequence: point.sequence, driveID: drive.id, itemIDs: nil)])
+            let (locks, request) = try await backUpFirstDrive(fixture)
 
             let archive = try await fixture.restoreRunner.export(request)
             var reader = archive.makeAsyncIterator()
@@ -115,6 +103,18 @@ struct RepositoryMaintenanceTests {
             await prune.release()
             #expect(try await locks.list().isEmpty, "the blocked export left no lock")
         }
+    }
+
+    /// Backs up the fixture's tenant; returns the repository's locks and a request for its first drive at that point.
+    private func backUpFirstDrive(_ fixture: BackupFixture) async throws -> (RepositoryLocks, RestoreRequest) {
+        let locks = RepositoryLocks(store: try LocalDirectoryStore(path: fixture.repositoryRecord.location))
+        #expect(try await fixture.backUp().state == .succeeded)
+        let point = try #require(try await fixture.catalog.restorePoints(RestorePointFilter(jobID: fixture.job.id)).first)
+        let drive = try #require(await fixture.simulator.tenant.drives().first)
+        let request = RestoreRequest(
+            organizationID: fixture.organization.id,
+            selections: [RestoreSelection(jobID: fixture.job.id, restorePointSequence: point.sequence, driveID: drive.id, itemIDs: nil)])
+        return (locks, request)
     }
 
     @Test("a backup that fails while writing releases its lock")
