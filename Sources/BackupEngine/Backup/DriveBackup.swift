@@ -52,10 +52,13 @@ struct DriveBackup {
     func run() async throws -> DriveBackupOutcome {
         var outcome = DriveBackupOutcome()
         var link = storedDeltaLink
-        // Present during an enumeration from scratch, which must reconcile deletions: items it never saw are gone.
-        var seenInFullEnumeration: Set<String>? = link == nil ? [] : nil
+        // What the enumeration met is kept in the catalog's ledger, not in memory (see `CatalogStore`): a new pass
+        // starts with every resync, and a full pass (from scratch, or re-enumerating after a 410) must reconcile
+        // deletions: current items it never met are gone.
+        try await catalog.clearEnumerationLedger(jobID: jobID, driveID: drive.driveID)
+        var pass = 0
+        var isFullPass = link == nil
         var finalLink: String?
-        var tallies: [String: Tally] = [:]
         var unsettled = UnsettledItems()
         var resyncs = ResyncBudget()
 
@@ -71,11 +74,11 @@ struct DriveBackup {
                     "Delta link expired; enumerating the drive again",
                     metadata: ["lifeboat.drive": "\(drive.driveID)", "lifeboat.delta.location": "\(restart ?? "-")"])
                 link = restart
-                seenInFullEnumeration = []
+                pass += 1
+                isFullPass = true
                 continue pages
             }
-            try await process(
-                page.items, into: &outcome, seen: &seenInFullEnumeration, tallies: &tallies, unsettled: &unsettled)
+            try await process(page.items, pass: pass, into: &outcome, unsettled: &unsettled)
             outcome.counters.itemsScanned += page.items.count
             await onPage(outcome.counters)
             if let next = page.nextLink {
@@ -86,13 +89,18 @@ struct DriveBackup {
             }
         }
 
-        if let seen = seenInFullEnumeration {
-            let vanished = try await catalog.openItemIDs(jobID: jobID, driveID: drive.driveID).filter { !seen.contains($0) }
-            if !vanished.isEmpty {
+        if isFullPass {
+            var after: String?
+            while true {
+                let vanished = try await catalog.currentItemIDs(
+                    notMetInPass: pass, jobID: jobID, driveID: drive.driveID, after: after, limit: Self.reconciliationBatch)
+                guard let last = vanished.last else { break }
                 try await catalog.recordItemVersions([], closing: vanished, jobID: jobID, driveID: drive.driveID, sequence: sequence)
                 outcome.counters.itemsDeleted += vanished.count
+                after = last
             }
         }
+        try await catalog.clearEnumerationLedger(jobID: jobID, driveID: drive.driveID)
         outcome.counters.drivesProcessed = 1
         outcome.errors += unsettled.failures.map(\.error)
         outcome.deltaLink = unsettled.isEmpty ? finalLink : nil
@@ -156,10 +164,13 @@ struct DriveBackup {
         }
     }
 
-    /// Compares a page with the catalog, downloads what changed, and records the page's new rows in one transaction.
+    /// Current items a full pass never met are closed this many at a time.
+    static let reconciliationBatch = 1_000
+
+    /// Compares a page with the catalog, downloads what changed, and records the page's new rows in one transaction;
+    /// then records in the enumeration ledger that `pass` met the page's items, and how each was counted.
     private func process(
-        _ pageItems: [GraphDriveItem], into outcome: inout DriveBackupOutcome, seen: inout Set<String>?,
-        tallies: inout [String: Tally], unsettled: inout UnsettledItems
+        _ pageItems: [GraphDriveItem], pass: Int, into outcome: inout DriveBackupOutcome, unsettled: inout UnsettledItems
     ) async throws {
         var latest: [String: GraphDriveItem] = [:]
         var order: [String] = []
@@ -167,6 +178,9 @@ struct DriveBackup {
             if latest.updateValue(item, forKey: item.id) == nil { order.append(item.id) }
         }
         let current = try await catalog.currentItems(jobID: jobID, driveID: drive.driveID, itemIDs: order)
+        // How earlier pages counted the items listed again here.
+        var tallies = try await catalog.enumerationTallies(jobID: jobID, driveID: drive.driveID, itemIDs: order)
+            .compactMapValues(Tally.init(rawValue:))
 
         var rows: [ItemVersion] = []
         var closing: [String] = []
@@ -174,7 +188,6 @@ struct DriveBackup {
 
         for id in order {
             guard let item = latest[id] else { continue }
-            seen?.insert(id)
             // This occurrence replaces what an earlier one in the enumeration failed at; failing again counts again.
             unsettled.settled(id, &outcome.counters)
             let previous = current[id]
@@ -254,6 +267,8 @@ struct DriveBackup {
             try await catalog.recordItemVersions(
                 rows, closing: closing, jobID: jobID, driveID: drive.driveID, sequence: sequence)
         }
+        let met = Dictionary(uniqueKeysWithValues: order.map { ($0, tallies[$0]?.rawValue) })
+        try await catalog.recordEnumerationEntries(met, pass: pass, jobID: jobID, driveID: drive.driveID)
     }
 
     /// The row of a file whose name or parent changed but not its content; nil when neither changed.
@@ -265,7 +280,7 @@ struct DriveBackup {
     }
 
     /// How this run counted an item, so that a later occurrence of it in the same enumeration replaces that count.
-    enum Tally: Sendable {
+    enum Tally: String, Sendable {
         case added, changed, unchanged, renamedOrMoved, deleted, folderAdded
         /// Counted nowhere: an item added and deleted within one enumeration never existed for the restore point.
         case nothing

@@ -11,7 +11,7 @@ struct CatalogMigration: Sendable {
     let statements: [String]
 
     /// Every migration, oldest first.
-    static let all: [CatalogMigration] = [initialSchema, organizationCloudAndBudget]
+    static let all: [CatalogMigration] = [initialSchema, organizationCloudAndBudget, enumerationLedger]
 
     /// Version 1: every table of the catalog and an index for every query the catalog runs.
     static let initialSchema = CatalogMigration(
@@ -240,6 +240,24 @@ struct CatalogMigration: Sendable {
                 WHEN 'https://microsoftgraph.chinacloudapi.cn/v1.0' THEN 'china'
                 ELSE 'custom' END
             """,
+        ]
+    )
+
+    /// Version 3: the ledger of a drive's enumeration in progress (see `CatalogStore.clearEnumerationLedger`).
+    static let enumerationLedger = CatalogMigration(
+        version: 3,
+        name: "enumeration ledger",
+        statements: [
+            """
+            CREATE TABLE enumeration_ledger (
+                job_id TEXT NOT NULL,
+                drive_id TEXT NOT NULL,
+                item_id TEXT NOT NULL,
+                pass BIGINT NOT NULL,
+                tally TEXT,
+                PRIMARY KEY (job_id, drive_id, item_id)
+            )
+            """
         ]
     )
 }
