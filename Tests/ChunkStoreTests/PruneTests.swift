@@ -122,7 +122,7 @@ struct PruneTests {
         try await scenario.expectReadable([0, 2])
     }
 
-    @Test("a pack no index names (a crashed writer's) is deleted when unreferenced, and indexed when it holds referenced content")
+    @Test("a pack no index names (a crashed writer's) is deleted when unreferenced, and indexed when it holds referenced content; killed puts' temporary files go")
     func unindexedPacks() async throws {
         var scenario = try await PruneScenario.make(seed: 5, sizes: [80 << 10, 60 << 10], flushAfter: [])
         try await scenario.addUnindexedContent(seed: 50, size: 100 << 10)
@@ -131,9 +131,18 @@ struct PruneTests {
         #expect(unreferencedBefore.count >= 2)
         await #expect(throws: ChunkStoreError.self, "content 3 is not indexed yet") { try await scenario.expectReadable([3]) }
 
+        // The temporary file of a put killed an hour ago, and one of a put that may still be under way.
+        let killed = scenario.store.root + "/packs/.tmp-killed-put"
+        let recent = scenario.store.root + "/packs/.tmp-recent-put"
+        _ = FileManager.default.createFile(atPath: killed, contents: Data(repeating: 1, count: 4096))
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -3600)], ofItemAtPath: killed)
+        _ = FileManager.default.createFile(atPath: recent, contents: Data([1]))
+
         let report = try await scenario.prune(
             keeping: [0, 1, 3], options: PruneOptions(smallPackSize: 0, packTargetSize: PruneScenario.packTargetSize))
         #expect(report.unindexedPacksDeleted >= 1)
+        #expect(report.leftoversRemoved.count == 1 && report.leftoversRemoved.bytes == 4096)
+        #expect(!FileManager.default.fileExists(atPath: killed) && FileManager.default.fileExists(atPath: recent))
         try await scenario.expectReadable([0, 1, 3])
         let check = try await scenario.check()
         #expect(check.isHealthy && check.unreferencedPacks.isEmpty)

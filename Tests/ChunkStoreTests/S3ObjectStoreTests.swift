@@ -78,6 +78,29 @@ struct S3ObjectStoreTests {
         #expect(S3XMLElement.parse(uploads.body)?.children(named: "Upload").isEmpty == true, "no upload left open")
     }
 
+    @Test("incomplete multipart uploads under the prefix older than the age are aborted; younger ones and other prefixes stay")
+    func removeLeftovers() async throws {
+        let store = try await server.makeStore(keyPrefix: "left")
+        let neighbour = S3ObjectStore(configuration: try server.configuration(bucket: store.configuration.bucket, keyPrefix: "other/"))
+        try await store.put(key: "config", data: ByteBuffer(string: "c"))
+        for key in ["packs/aa/killed-1", "packs/bb/killed-2"] {
+            _ = try await store.perform(.POST, objectKey: key, query: [("uploads", "")], operation: "CreateMultipartUpload")
+        }
+        _ = try await neighbour.perform(.POST, objectKey: "packs/cc/theirs", query: [("uploads", "")], operation: "CreateMultipartUpload")
+        func openUploads() async throws -> [String] {
+            let listing = try await store.perform(.GET, objectKey: nil, query: [("uploads", "")], operation: "ListMultipartUploads")
+            return S3XMLElement.parse(listing.body)?.children(named: "Upload").compactMap { $0.child("Key")?.text }.sorted() ?? []
+        }
+        #expect(try await openUploads() == ["left/packs/aa/killed-1", "left/packs/bb/killed-2", "other/packs/cc/theirs"])
+
+        // moto reports every upload as initiated 2010-11-10T20:48:33Z: one younger than the age is left alone.
+        #expect(try await store.removeLeftovers(olderThan: .seconds(40 * 365 * 86_400)).count == 0, "uploads younger than the age stay")
+        #expect(try await store.removeLeftovers(olderThan: .zero).count == 2)
+        #expect(try await openUploads() == ["other/packs/cc/theirs"])
+        #expect(try await store.list(prefix: "").map(\.key) == ["config"])
+        #expect(S3ObjectStore.instant("2026-11-25T04:50:00Z") == S3ObjectStore.instant("2026-11-25T04:50:00.000Z"))
+    }
+
     @Test("a key prefix keeps repositories sharing a bucket apart")
     func keyPrefixIsolation() async throws {
         let first = try await server.makeStore(keyPrefix: "one")

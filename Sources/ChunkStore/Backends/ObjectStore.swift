@@ -23,4 +23,10 @@ public protocol ObjectStore: Sendable {
 
     /// Deletes an object; deleting a missing key is not an error.
     func delete(key: String) async throws
+
+    /// Removes what writes interrupted by a crash or a kill left behind and that began more than `age` ago (a local
+    /// directory's temporary files, a bucket's incomplete multipart uploads, which are billed while they last), never
+    /// an object, and tells what it removed. Only safe while no writer can still be finishing such a write: under
+    /// prune's exclusive lock, with an `age` longer than any write takes.
+    func removeLeftovers(olderThan age: Duration) async throws -> StoreLeftovers
 }

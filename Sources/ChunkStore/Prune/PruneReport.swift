@@ -30,6 +30,9 @@ public struct PruneReport: Sendable, Hashable {
     public var missingPacksDropped = 0
     /// Packs no index file names whose table cannot be read: left alone (`check` reports them).
     public var unreadablePacks: [String] = []
+    /// What interrupted writes had left in the store (temporary files, incomplete multipart uploads) and was removed;
+    /// a dry run removes nothing and leaves it empty.
+    public var leftoversRemoved = StoreLeftovers()
 
     /// An empty report.
     public init(dryRun: Bool) {

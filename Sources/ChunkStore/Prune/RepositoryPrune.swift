@@ -66,6 +66,10 @@ public struct RepositoryPrune: Sendable {
                 return report
             }
             try await execute(plan, options: options, lock: lock, into: &report)
+            // Under the exclusive lock no writer is at work; what a write began more than a stale lock's age ago was
+            // interrupted, however slow the store.
+            try await lock.confirm()
+            report.leftoversRemoved = try await store.removeLeftovers(olderThan: locks.policy.staleAfter)
             logger.info(
                 "pruned repository",
                 metadata: [

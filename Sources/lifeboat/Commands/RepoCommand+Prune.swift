@@ -85,6 +85,11 @@ extension RepoCommand {
                     "Missing packs     \(report.missingPacksDropped) named by the index but absent from the store, "
                         + "\(dry ? "to drop" : "dropped") from the index")
             }
+            if report.leftoversRemoved.count > 0 {
+                StandardOutput.line(
+                    "Leftovers         \(report.leftoversRemoved.count) removed (temporary files or incomplete uploads of "
+                        + "interrupted writes, \(formattedBytes(report.leftoversRemoved.bytes)))")
+            }
             for pack in report.unreadablePacks {
                 StandardOutput.line("Left alone        \(pack): its table is unreadable (see `lifeboat repo check`)")
             }

@@ -248,7 +248,7 @@ public struct S3ObjectStore: ObjectStore {
     // MARK: - Requests
 
     /// Maps an unexpected response to a typed error; 404 with `NoSuchKey` means the object is missing.
-    private func failure(_ response: S3Response, operation: String, key: String) -> ChunkStoreError {
+    func failure(_ response: S3Response, operation: String, key: String) -> ChunkStoreError {
         let code = response.errorCode
         if response.status == .notFound && (code == "NoSuchKey" || response.body.readableBytes == 0 && operation != "ListObjectsV2") {
             return .objectNotFound(key)

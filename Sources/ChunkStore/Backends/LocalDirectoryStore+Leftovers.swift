@@ -1,0 +1,60 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension LocalDirectoryStore {
+    /// Deletes the `.tmp-` files a `put` killed before linking its object into place left, anywhere below the root,
+    /// when their last change is more than `age` ago.
+    public func removeLeftovers(olderThan age: Duration) async throws -> StoreLeftovers {
+        let cutoff = Date().addingTimeInterval(-Double(age.components.seconds))
+        return try await BlockingIO.run {
+            var removed = StoreLeftovers()
+            try Self.removeTemporaryFiles(below: root, changedBefore: cutoff.timeIntervalSince1970, into: &removed)
+            return removed
+        }
+    }
+
+    private static func removeTemporaryFiles(below directory: String, changedBefore cutoff: Double, into removed: inout StoreLeftovers) throws {
+        guard let handle = opendir(directory) else {
+            let code = errno
+            if code == ENOENT || code == ENOTDIR { return }
+            throw ChunkStoreError.io(operation: "opendir", path: directory, errno: code)
+        }
+        var names: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+            }
+            if name != ".", name != ".." { names.append(name) }
+        }
+        closedir(handle)
+        var removedHere = false
+        for name in names {
+            let path = directory + "/" + name
+            var info = stat()
+            guard lstat(path, &info) == 0 else { continue }
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR where !name.hasPrefix("."):
+                try removeTemporaryFiles(below: path, changedBefore: cutoff, into: &removed)
+            case S_IFREG where name.hasPrefix(".tmp-") && Double(info.st_mtim.tv_sec) < cutoff:
+                guard unlink(path) == 0 else {
+                    let code = errno
+                    if code == ENOENT { continue }
+                    throw ChunkStoreError.io(operation: "unlink", path: path, errno: code)
+                }
+                removed.count += 1
+                removed.bytes += Int64(info.st_size)
+                removedHere = true
+            default:
+                continue
+            }
+        }
+        if removedHere { try fsyncDirectory(directory) }
+    }
+}
