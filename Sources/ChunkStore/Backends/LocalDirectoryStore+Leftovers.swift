@@ -21,21 +21,8 @@ extension LocalDirectoryStore {
     }
 
     private static func removeTemporaryFiles(below directory: String, changedBefore cutoff: Double, into removed: inout StoreLeftovers) throws {
-        guard let handle = opendir(directory) else {
-            let code = errno
-            if code == ENOENT || code == ENOTDIR { return }
-            throw ChunkStoreError.io(operation: "opendir", path: directory, errno: code)
-        }
-        var names: [String] = []
-        while let entry = readdir(handle) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
-            }
-            if name != ".", name != ".." { names.append(name) }
-        }
-        closedir(handle)
         var removedHere = false
-        for name in names {
+        for name in try entryNames(in: directory) {
             let path = directory + "/" + name
             var info = stat()
             guard lstat(path, &info) == 0 else { continue }

@@ -236,22 +236,27 @@ public struct LocalDirectoryStore: ObjectStore {
         }
     }
 
-    static func walk(directory: String, relative: String, visit: (String, Int64) throws -> Void) throws {
+    /// The names in `directory` other than `.` and `..`; none when it does not exist.
+    static func entryNames(in directory: String) throws -> [String] {
         guard let handle = opendir(directory) else {
             let code = errno
-            if code == ENOENT || code == ENOTDIR { return }
+            if code == ENOENT || code == ENOTDIR { return [] }
             throw ChunkStoreError.io(operation: "opendir", path: directory, errno: code)
         }
+        defer { closedir(handle) }
         var names: [String] = []
         while let entry = readdir(handle) {
             let name = withUnsafePointer(to: entry.pointee.d_name) {
                 $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
             }
-            if name.hasPrefix(".") { continue }
-            names.append(name)
+            if name != ".", name != ".." { names.append(name) }
         }
-        closedir(handle)
-        for name in names {
+        return names
+    }
+
+    static func walk(directory: String, relative: String, visit: (String, Int64) throws -> Void) throws {
+        // Hidden names are temporary files (and `.`, `..`), never objects.
+        for name in try entryNames(in: directory) where !name.hasPrefix(".") {
             let path = directory + "/" + name
             let key = relative.isEmpty ? name : relative + "/" + name
             var info = stat()
