@@ -145,6 +145,15 @@ public protocol CatalogStore: Sendable {
     /// Ids of the items of a drive that are current (open) in the job as of now; for reconciling a full re-enumeration.
     func openItemIDs(jobID: UUID, driveID: String) async throws -> [String]
 
+    // MARK: Identity
+
+    /// Where the catalog lives, for people (a file path).
+    var location: String { get }
+
+    /// This catalog's id, made once, the first time it is asked for: it names the catalog in the repositories it
+    /// records backups in, so that a prune run from another installation knows this one keeps content there.
+    func identity() async throws -> UUID
+
     // MARK: Enumeration ledger
     // What a drive's enumeration in progress has met, kept here rather than in memory so that a drive of millions of
     // items costs a backup no more memory than one page: each item met once, with how the run counted it (an opaque

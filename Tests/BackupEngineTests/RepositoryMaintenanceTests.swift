@@ -46,6 +46,21 @@ struct RepositoryMaintenanceTests {
         }
     }
 
+    @Test("a backup registers its catalog in the repository, once, so a prune from another installation can see it")
+    func backupRegistersItsCatalog() async throws {
+        try await BackupFixture.with { fixture in
+            let catalogs = RepositoryCatalogs(store: try LocalDirectoryStore(path: fixture.repositoryRecord.location))
+            #expect(try await fixture.backUp().state == .succeeded)
+            let identity = try await fixture.catalog.identity()
+            let registered = try await catalogs.list()
+            #expect(registered.map(\.catalogID) == [identity])
+            #expect(registered.first?.location == fixture.catalog.location)
+            #expect(try await fixture.catalog.identity() == identity, "a catalog keeps its identity")
+            #expect(try await fixture.backUp().state == .succeeded)
+            #expect(try await catalogs.list() == registered, "the first registration stays")
+        }
+    }
+
     @Test("a restore reads under a shared lock: while a prune holds the repository it fails naming the prune, and it leaves no lock")
     func restoreRespectsPruneLock() async throws {
         try await BackupFixture.with { fixture in

@@ -5,7 +5,7 @@ import Testing
 /// `lifeboat repo init|unlock|prune|check` run as an admin would, against a fresh data folder.
 @Suite("lifeboat repo init, unlock, prune and check", .serialized)
 struct RepoMaintenanceCommandTests {
-    @Test("init creates and registers a repository once; unlock removes only stale locks; prune refuses an empty catalog; check passes")
+    @Test("init creates and registers a repository once; unlock removes only stale locks; prune refuses a repository another catalog uses, and an empty catalog; check passes")
     func maintenanceCommands() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lifeboat-repo-cli-\(UUID().uuidString)")
         let data = folder.appendingPathComponent("data")
@@ -49,9 +49,24 @@ struct RepoMaintenanceCommandTests {
         #expect(removedAll.contains("Removed live lock locks/\(live)"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: locks).isEmpty)
 
-        await #expect(throws: ChildProcessError.self, "with no backed-up content in the catalog, prune refuses to delete everything") {
+        // Another installation also backs up into this repository: prune from here would delete its backups.
+        let listed = try await LifeboatProcess.runToEnd(["repo", "catalogs", "--repository", "vault"] + settings, in: folder)
+        #expect(listed.contains("(this catalog)") && listed.contains("1 catalog registered"), "init registered this catalog")
+        let other = UUID().uuidString.lowercased()
+        try Data("""
+            {"catalogID": "\(other)", "hostname": "standby-host", "location": "/srv/lifeboat/catalog.sqlite", "registered": "2026-11-01T10:00:00Z"}
+            """.utf8).write(to: URL(fileURLWithPath: repository + "/catalogs/" + other))
+        let refusal = await #expect(throws: ChildProcessError.self, "prune refuses while another catalog is registered") {
             _ = try await LifeboatProcess.runToEnd(["repo", "prune", "--dry-run", "--repository", "vault"] + settings, in: folder)
         }
+        #expect("\(refusal.map { "\($0)" } ?? "")".contains("another catalog (catalog \(other) at /srv/lifeboat/catalog.sqlite on standby-host"))
+        let forgot = try await LifeboatProcess.runToEnd(["repo", "catalogs", "--forget", other, "--repository", "vault"] + settings, in: folder)
+        #expect(forgot.contains("Forgot catalog \(other)") && forgot.contains("1 catalog registered"))
+
+        let emptyRefusal = await #expect(throws: ChildProcessError.self, "with no backed-up content in the catalog, prune refuses to delete everything") {
+            _ = try await LifeboatProcess.runToEnd(["repo", "prune", "--dry-run", "--repository", "vault"] + settings, in: folder)
+        }
+        #expect("\(emptyRefusal.map { "\($0)" } ?? "")".contains("holds no backed-up content"))
         let checked = try await LifeboatProcess.runToEnd(["repo", "check", "--repository", "vault"] + settings, in: folder)
         #expect(checked.contains("0 used by backed-up items"))
         #expect(checked.contains("No problems found"))

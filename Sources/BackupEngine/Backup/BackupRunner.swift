@@ -126,8 +126,11 @@ public struct BackupRunner: Sendable {
         guard let repositoryRecord = try await catalog.repository(id: job.repositoryID) else {
             throw EngineError.repositoryNotFound(job.repositoryID)
         }
+        let registration = CatalogRegistration.local(catalogID: try await catalog.identity(), location: catalog.location)
         return try await repositories.withWriteAccess(to: repositoryRecord, purpose: "backup run \(run.externalID)") { access in
-            try await backUp(
+            // Under the shared lock, so a prune either sees this catalog registered or runs before it writes anything.
+            try await access.repository.catalogs().register(registration)
+            return try await backUp(
                 job, run: run, organization: organization, repositoryRecord: repositoryRecord, into: access,
                 fullEnumeration: fullEnumeration, errors: &errors, progress: progress, logger: logger)
         }

@@ -15,9 +15,12 @@ public struct SQLCatalog: CatalogStore {
     let database: any CatalogDatabase
     let sealer: GraphSecretSealer
     let logger: Logger
+    /// Where the catalog lives: its file's path, or `memory`.
+    public let location: String
 
-    private init(database: any CatalogDatabase, secretKey: SymmetricKey, logger: Logger) throws {
+    private init(database: any CatalogDatabase, location: String, secretKey: SymmetricKey, logger: Logger) throws {
         self.database = database
+        self.location = location
         self.sealer = try GraphSecretSealer(key: secretKey)
         self.logger = logger
     }
@@ -33,7 +36,8 @@ public struct SQLCatalog: CatalogStore {
     ///   cannot be opened.
     public static func openSQLite(path: String, secretKey: SymmetricKey, logger: Logger) async throws -> SQLCatalog {
         let database = try await SQLiteCatalogDatabase.open(path: path, logger: logger)
-        return try await prepare(database: database, secretKey: secretKey, logger: logger)
+        let location = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        return try await prepare(database: database, location: location, secretKey: secretKey, logger: logger)
     }
 
     /// Opens an empty catalog in memory (for tests); its content disappears on `shutdown()`.
@@ -42,12 +46,14 @@ public struct SQLCatalog: CatalogStore {
         logger: Logger = Logger(label: "lifeboat.catalog")
     ) async throws -> SQLCatalog {
         let database = try await SQLiteCatalogDatabase.openInMemory(logger: logger)
-        return try await prepare(database: database, secretKey: secretKey, logger: logger)
+        return try await prepare(database: database, location: "memory", secretKey: secretKey, logger: logger)
     }
 
-    private static func prepare(database: any CatalogDatabase, secretKey: SymmetricKey, logger: Logger) async throws -> SQLCatalog {
+    private static func prepare(
+        database: any CatalogDatabase, location: String, secretKey: SymmetricKey, logger: Logger
+    ) async throws -> SQLCatalog {
         do {
-            let catalog = try SQLCatalog(database: database, secretKey: secretKey, logger: logger)
+            let catalog = try SQLCatalog(database: database, location: location, secretKey: secretKey, logger: logger)
             try await CatalogMigrator(database: database, migrations: CatalogMigration.all, logger: logger).migrate()
             return catalog
         } catch {

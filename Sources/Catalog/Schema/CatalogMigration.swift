@@ -11,7 +11,7 @@ struct CatalogMigration: Sendable {
     let statements: [String]
 
     /// Every migration, oldest first.
-    static let all: [CatalogMigration] = [initialSchema, organizationCloudAndBudget, enumerationLedger]
+    static let all: [CatalogMigration] = [initialSchema, organizationCloudAndBudget, enumerationLedger, catalogIdentity]
 
     /// Version 1: every table of the catalog and an index for every query the catalog runs.
     static let initialSchema = CatalogMigration(
@@ -259,5 +259,12 @@ struct CatalogMigration: Sendable {
             )
             """
         ]
+    )
+
+    /// Version 4: the catalog's own id, which registers it in the repositories it writes to (see `CatalogStore.identity`).
+    static let catalogIdentity = CatalogMigration(
+        version: 4,
+        name: "catalog identity",
+        statements: ["CREATE TABLE catalog_identity (id TEXT PRIMARY KEY, created_at BIGINT NOT NULL)"]
     )
 }

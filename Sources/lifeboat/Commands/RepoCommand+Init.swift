@@ -44,6 +44,8 @@ extension RepoCommand {
                 if !records.contains(where: { $0.id == record.id }) {
                     try await installation.catalog.insertRepository(record)
                 }
+                try await repository.catalogs().register(
+                    .local(catalogID: try await installation.catalog.identity(), location: installation.catalog.location))
                 StandardOutput.line(
                     "Created repository '\(record.name)' at \(path) (id \(repository.repositoryID)), registered as "
                         + "\(record.id.uuidString.lowercased()).")

@@ -42,7 +42,11 @@ extension RepoCommand {
                 let report = try await target.withRepositoryErrors {
                     let prune = try await RepositoryPrune.unlock(
                         store: target.store(), password: installation.repositoryPassword(), logger: installation.logger)
+                    let ownCatalog = try await installation.catalog.identity()
                     return try await prune.run(PruneOptions(dryRun: dryRun, maxUnusedPercent: maxUnusedPercent)) {
+                        // Under prune's lock: a backup registers its catalog under its own lock, so none can be missed.
+                        let others = try await RepositoryCatalogs(store: target.store()).list().filter { $0.catalogID != ownCatalog }
+                        guard others.isEmpty else { throw Self.sharedRepository(target.record, others: others) }
                         let referenced = try await CatalogReferences.chunks(in: installation.catalog, repositoryID: target.record.id)
                         guard !referenced.isEmpty else {
                             throw CommandFailure(
@@ -62,6 +66,18 @@ extension RepoCommand {
                 }
                 print(report, referenced: referencedCount)
             }
+        }
+
+        /// Why prune refuses a repository other catalogs also record backups in: it keeps only what this one references.
+        static func sharedRepository(_ record: BackupRepository, others: [CatalogRegistration]) -> CommandFailure {
+            let named = others.map {
+                "catalog \($0.catalogID.uuidString.lowercased()) at \($0.location) on \($0.hostname), registered "
+                    + $0.registered.formatted(.iso8601)
+            }
+            return CommandFailure(
+                "Repository '\(record.name)' also holds backups recorded by another catalog (\(named.joined(separator: "; "))). "
+                    + "This catalog cannot tell which of the data they use, so prune would delete their backups; it is refused. "
+                    + "If that installation is gone for good, run `lifeboat repo catalogs --forget <id>` first.")
         }
 
         private func print(_ report: PruneReport, referenced: Int) {

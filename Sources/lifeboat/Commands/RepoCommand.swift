@@ -9,7 +9,7 @@ import LifeboatModel
 struct RepoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "repo", abstract: "Create, inspect, check, prune, unlock and change the password of backup repositories.",
-        subcommands: [Init.self, Info.self, Stats.self, Check.self, Prune.self, Unlock.self, Passwd.self])
+        subcommands: [Init.self, Info.self, Stats.self, Check.self, Prune.self, Unlock.self, Passwd.self, Catalogs.self])
 
     /// Which repository a `repo` command works on.
     struct Selection: ParsableArguments {
