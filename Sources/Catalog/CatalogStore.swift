@@ -158,19 +158,20 @@ public protocol CatalogStore: Sendable {
     // What a drive's enumeration in progress has met, kept here rather than in memory so that a drive of millions of
     // items costs a backup no more memory than one page: each item met once, with how the run counted it (an opaque
     // tally, so that an item listed again replaces its count instead of adding one) and the pass that last met it (a
-    // full pass tells which current items it never met). Scratch state of one job's run: cleared when it starts.
+    // full pass tells which current items it never met). Scratch state of one run, keyed by its restore point
+    // `sequence`: cleared when the drive's enumeration ends, and with the run's point when it is discarded.
 
-    /// Forgets what the job's ledger holds for the drive.
-    func clearEnumerationLedger(jobID: UUID, driveID: String) async throws
-    /// The tallies recorded for those of `itemIDs` the enumeration met and counted, keyed by item id.
-    func enumerationTallies(jobID: UUID, driveID: String, itemIDs: [String]) async throws -> [String: String]
-    /// Records that `pass` met each item of `entries`, with its tally (nil: met, counted nowhere); replaces what an
-    /// earlier meeting recorded.
-    func recordEnumerationEntries(_ entries: [String: String?], pass: Int, jobID: UUID, driveID: String) async throws
-    /// Up to `limit` ids of the drive's current items (as `openItemIDs`) that `pass` did not meet, in id order, after
-    /// `afterItemID` when given: page through them by passing the last id of the previous page.
+    /// Forgets what the run at `sequence` noted for the drive.
+    func clearEnumerationLedger(sequence: Int64, driveID: String) async throws
+    /// The tallies the run at `sequence` recorded for those of `itemIDs` it met and counted, keyed by item id.
+    func enumerationTallies(sequence: Int64, driveID: String, itemIDs: [String]) async throws -> [String: String]
+    /// Records that `pass` of the run at `sequence` met each item of `entries`, with its tally (nil: met, counted
+    /// nowhere); replaces what an earlier meeting recorded.
+    func recordEnumerationEntries(_ entries: [String: String?], pass: Int, sequence: Int64, driveID: String) async throws
+    /// Up to `limit` ids of the job's current items of the drive (as `openItemIDs`) that `pass` of the run at `sequence`
+    /// did not meet, in id order, after `afterItemID` when given: page by passing the last id of the previous page.
     func currentItemIDs(
-        notMetInPass pass: Int, jobID: UUID, driveID: String, after afterItemID: String?, limit: Int
+        notMetInPass pass: Int, sequence: Int64, jobID: UUID, driveID: String, after afterItemID: String?, limit: Int
     ) async throws -> [String]
     /// The items of a drive as the job saw them at its restore point `sequence` (committed rows only).
     func items(jobID: UUID, driveID: String, at sequence: Int64, options: PointInTimeOptions) async throws -> [ItemVersion]

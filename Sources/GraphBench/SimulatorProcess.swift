@@ -26,14 +26,20 @@ actor SimulatorProcess: SimulatorControl {
         process.standardOutput = output
         try process.run()
         var replies = LineReading.lines(of: output.fileHandleForReading).makeAsyncIterator()
-        guard let first = await replies.next(isolation: nil) else {
-            throw GraphBenchFailure(message: "The simulator process ended before it served (exit status \(process.terminationStatus)).")
-        }
-        let endpoints = try JSONDecoder().decode(SimulatorEndpoints.self, from: Data(first.utf8))
-        let mirror = try await bench.populated()
-        guard await mirror.drives().map(\.id) == endpoints.driveIDs else {
-            process.terminate()
-            throw GraphBenchFailure(message: "The simulator process serves other drives than this process's mirror of its tenant.")
+        let endpoints: SimulatorEndpoints
+        let mirror: SimulatedTenant
+        do {
+            guard let first = await replies.next(isolation: nil) else {
+                throw GraphBenchFailure(message: "The simulator process ended before it served (its error output tells why).")
+            }
+            endpoints = try JSONDecoder().decode(SimulatorEndpoints.self, from: Data(first.utf8))
+            mirror = try await bench.populated()
+            guard await mirror.drives().map(\.id) == endpoints.driveIDs else {
+                throw GraphBenchFailure(message: "The simulator process serves other drives than this process's mirror of its tenant.")
+            }
+        } catch {
+            if process.isRunning { process.terminate() }
+            throw error
         }
         self.endpoints = endpoints
         self.contentTenant = mirror
@@ -56,9 +62,17 @@ actor SimulatorProcess: SimulatorControl {
         return changed
     }
 
+    /// Closes the child's input and polls (never blocking a thread of the pool) until it exits; kills it after 30 s.
     func shutdown() async throws {
         try commands.close()
-        process.waitUntilExit()
+        let deadline = ContinuousClock.now + .seconds(30)
+        while process.isRunning {
+            guard ContinuousClock.now < deadline else {
+                process.terminate()
+                throw GraphBenchFailure(message: "The simulator process did not stop within 30 s of its input closing.")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
     }
 
     private func send<Reply: Decodable>(_ command: String, expecting: Reply.Type) async throws -> Reply {

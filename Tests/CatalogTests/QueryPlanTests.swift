@@ -33,16 +33,17 @@ struct QueryPlanTests {
                 AND valid_to IS NULL AND is_historical = FALSE ORDER BY item_id
                 """),
             ("ledger tallies", """
-                SELECT item_id, tally FROM enumeration_ledger WHERE job_id = \(bind: job) AND drive_id = \(bind: drive)
+                SELECT item_id, tally FROM enumeration_ledger WHERE sequence = \(bind: s) AND drive_id = \(bind: drive)
                 AND item_id IN (\(binds: ids)) AND tally IS NOT NULL
                 """),
             ("current items a pass did not meet", """
                 SELECT iv.item_id FROM item_versions iv WHERE iv.job_id = \(bind: job) AND iv.drive_id = \(bind: drive)
                 AND iv.valid_to IS NULL AND iv.is_historical = FALSE AND iv.item_id > \(bind: "a")
-                AND NOT EXISTS (SELECT 1 FROM enumeration_ledger e WHERE e.job_id = iv.job_id AND e.drive_id = iv.drive_id
+                AND NOT EXISTS (SELECT 1 FROM enumeration_ledger e WHERE e.sequence = \(bind: s) AND e.drive_id = iv.drive_id
                 AND e.item_id = iv.item_id AND e.pass = \(bind: 2)) ORDER BY iv.item_id LIMIT \(bind: 1000)
                 """),
-            ("clear ledger", "DELETE FROM enumeration_ledger WHERE job_id = \(bind: job) AND drive_id = \(bind: drive)"),
+            ("clear ledger", "DELETE FROM enumeration_ledger WHERE sequence = \(bind: s) AND drive_id = \(bind: drive)"),
+            ("discard ledger", "DELETE FROM enumeration_ledger WHERE sequence IN (\(binds: [s] as [any Encodable & Sendable]))"),
             ("job of point", "SELECT job_id FROM restore_points WHERE sequence = \(bind: s)"),
             ("delete rows superseded within the run", """
                 DELETE FROM item_versions WHERE job_id = \(bind: job) AND drive_id = \(bind: drive)

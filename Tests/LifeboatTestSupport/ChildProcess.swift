@@ -71,9 +71,11 @@ public final class ChildProcess: Sendable {
     public func waitForOutput(timeout: Duration, pollingEvery interval: Duration = .milliseconds(20), until isReady: (String) -> Bool) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         while true {
+            let running = process.isRunning
+            // Read after the check: output a process wrote just before it exited still counts.
             let text = output
             if isReady(text) { return text }
-            guard process.isRunning else { throw ChildProcessError.exited(commandLine, status: process.terminationStatus, output: text, errorOutput: errorOutput) }
+            guard running else { throw ChildProcessError.exited(commandLine, status: process.terminationStatus, output: text, errorOutput: errorOutput) }
             guard ContinuousClock.now < deadline else { throw ChildProcessError.timedOut(commandLine, output: text) }
             try await Task.sleep(for: interval)
         }
@@ -108,7 +110,10 @@ public final class ChildProcess: Sendable {
     private func waitForExit(timeout: Duration) async throws {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
-            guard ContinuousClock.now < deadline else { throw ChildProcessError.timedOut(commandLine, output: output) }
+            guard ContinuousClock.now < deadline else {
+                stop()
+                throw ChildProcessError.timedOut(commandLine, output: output)
+            }
             try await Task.sleep(for: .milliseconds(5))
         }
     }

@@ -50,12 +50,23 @@ struct DriveBackup {
     let onPage: @Sendable (RunCounters) async -> Void
 
     func run() async throws -> DriveBackupOutcome {
+        do {
+            let outcome = try await enumerate()
+            try await catalog.clearEnumerationLedger(sequence: sequence, driveID: drive.driveID)
+            return outcome
+        } catch {
+            // Also cleared with the run's restore point if it is discarded.
+            try? await catalog.clearEnumerationLedger(sequence: sequence, driveID: drive.driveID)
+            throw error
+        }
+    }
+
+    private func enumerate() async throws -> DriveBackupOutcome {
         var outcome = DriveBackupOutcome()
         var link = storedDeltaLink
         // What the enumeration met is kept in the catalog's ledger, not in memory (see `CatalogStore`): a new pass
         // starts with every resync, and a full pass (from scratch, or re-enumerating after a 410) must reconcile
         // deletions: current items it never met are gone.
-        try await catalog.clearEnumerationLedger(jobID: jobID, driveID: drive.driveID)
         var pass = 0
         var isFullPass = link == nil
         var finalLink: String?
@@ -93,14 +104,13 @@ struct DriveBackup {
             var after: String?
             while true {
                 let vanished = try await catalog.currentItemIDs(
-                    notMetInPass: pass, jobID: jobID, driveID: drive.driveID, after: after, limit: Self.reconciliationBatch)
+                    notMetInPass: pass, sequence: sequence, jobID: jobID, driveID: drive.driveID, after: after, limit: Self.reconciliationBatch)
                 guard let last = vanished.last else { break }
                 try await catalog.recordItemVersions([], closing: vanished, jobID: jobID, driveID: drive.driveID, sequence: sequence)
                 outcome.counters.itemsDeleted += vanished.count
                 after = last
             }
         }
-        try await catalog.clearEnumerationLedger(jobID: jobID, driveID: drive.driveID)
         outcome.counters.drivesProcessed = 1
         outcome.errors += unsettled.failures.map(\.error)
         outcome.deltaLink = unsettled.isEmpty ? finalLink : nil
@@ -179,7 +189,7 @@ struct DriveBackup {
         }
         let current = try await catalog.currentItems(jobID: jobID, driveID: drive.driveID, itemIDs: order)
         // How earlier pages counted the items listed again here.
-        var tallies = try await catalog.enumerationTallies(jobID: jobID, driveID: drive.driveID, itemIDs: order)
+        var tallies = try await catalog.enumerationTallies(sequence: sequence, driveID: drive.driveID, itemIDs: order)
             .compactMapValues(Tally.init(rawValue:))
 
         var rows: [ItemVersion] = []
@@ -268,7 +278,7 @@ struct DriveBackup {
                 rows, closing: closing, jobID: jobID, driveID: drive.driveID, sequence: sequence)
         }
         let met = Dictionary(uniqueKeysWithValues: order.map { ($0, tallies[$0]?.rawValue) })
-        try await catalog.recordEnumerationEntries(met, pass: pass, jobID: jobID, driveID: drive.driveID)
+        try await catalog.recordEnumerationEntries(met, pass: pass, sequence: sequence, driveID: drive.driveID)
     }
 
     /// The row of a file whose name or parent changed but not its content; nil when neither changed.

@@ -58,6 +58,17 @@ struct ExportEntries: AsyncSequence, Sendable {
         }
 
         mutating func next() async throws -> ZipEntry? {
+            do {
+                return try await nextEntry()
+            } catch {
+                // The archive ends with this error: its lock goes now, not whenever the consumer drops the archive.
+                await walk?.lock.release()
+                walk = nil
+                throw error
+            }
+        }
+
+        private mutating func nextEntry() async throws -> ZipEntry? {
             while true {
                 if walk == nil {
                     guard let selection = pendingSelections.popFirst() else { return nil }
@@ -95,6 +106,15 @@ struct ExportEntries: AsyncSequence, Sendable {
         private func start(_ selection: RestoreSelection) async throws -> Walk {
             let (source, lock) = try await SelectionSource.openHoldingLock(
                 selection, catalog: catalog, repositories: repositories, purpose: "export of restore point \(selection.restorePointSequence)")
+            do {
+                return try await makeWalk(selection, source: source, lock: lock)
+            } catch {
+                await lock.release()
+                throw error
+            }
+        }
+
+        private func makeWalk(_ selection: RestoreSelection, source: SelectionSource, lock: HeldRepositoryLock) async throws -> Walk {
             let point = source.point
             guard let root = try await catalog.rootItem(jobID: selection.jobID, driveID: selection.driveID, at: point.sequence)
             else {

@@ -2,15 +2,15 @@ import Foundation
 import SQLKit
 
 extension SQLCatalog {
-    public func clearEnumerationLedger(jobID: UUID, driveID: String) async throws {
+    public func clearEnumerationLedger(sequence: Int64, driveID: String) async throws {
         try await database.transaction { db in
             try await db.raw("""
-                DELETE FROM enumeration_ledger WHERE job_id = \(bind: jobID.catalogText) AND drive_id = \(bind: driveID)
+                DELETE FROM enumeration_ledger WHERE sequence = \(bind: sequence) AND drive_id = \(bind: driveID)
                 """).run()
         }
     }
 
-    public func enumerationTallies(jobID: UUID, driveID: String, itemIDs: [String]) async throws -> [String: String] {
+    public func enumerationTallies(sequence: Int64, driveID: String, itemIDs: [String]) async throws -> [String: String] {
         guard !itemIDs.isEmpty else { return [:] }
         let batchSize = rowsPerStatement(columnCount: 1)
         return try await database.read { db in
@@ -19,7 +19,7 @@ extension SQLCatalog {
                 let ids: [any Encodable & Sendable] = Array(itemIDs[start..<min(start + batchSize, itemIDs.count)])
                 let rows = try await db.raw("""
                     SELECT item_id, tally FROM enumeration_ledger
-                    WHERE job_id = \(bind: jobID.catalogText) AND drive_id = \(bind: driveID) AND item_id IN (\(binds: ids))
+                    WHERE sequence = \(bind: sequence) AND drive_id = \(bind: driveID) AND item_id IN (\(binds: ids))
                       AND tally IS NOT NULL
                     """).all()
                 for row in rows { tallies[try row.string("item_id")] = try row.string("tally") }
@@ -28,27 +28,26 @@ extension SQLCatalog {
         }
     }
 
-    public func recordEnumerationEntries(_ entries: [String: String?], pass: Int, jobID: UUID, driveID: String) async throws {
+    public func recordEnumerationEntries(_ entries: [String: String?], pass: Int, sequence: Int64, driveID: String) async throws {
         guard !entries.isEmpty else { return }
         let sorted = entries.sorted { $0.key < $1.key }
         let batchSize = rowsPerStatement(columnCount: 5)
-        let job = jobID.catalogText
         try await database.transaction { db in
             for start in stride(from: 0, to: sorted.count, by: batchSize) {
                 let values = sorted[start..<min(start + batchSize, sorted.count)].map { itemID, tally -> SQLQueryString in
-                    "(\(bind: job), \(bind: driveID), \(bind: itemID), \(bind: Int64(pass)), \(bind: tally))"
+                    "(\(bind: sequence), \(bind: driveID), \(bind: itemID), \(bind: Int64(pass)), \(bind: tally))"
                 }
                 try await db.raw("""
-                    INSERT INTO enumeration_ledger (job_id, drive_id, item_id, pass, tally)
+                    INSERT INTO enumeration_ledger (sequence, drive_id, item_id, pass, tally)
                     VALUES \(values.joined(separator: ", "))
-                    ON CONFLICT (job_id, drive_id, item_id) DO UPDATE SET pass = excluded.pass, tally = excluded.tally
+                    ON CONFLICT (sequence, drive_id, item_id) DO UPDATE SET pass = excluded.pass, tally = excluded.tally
                     """).run()
             }
         }
     }
 
     public func currentItemIDs(
-        notMetInPass pass: Int, jobID: UUID, driveID: String, after afterItemID: String?, limit: Int
+        notMetInPass pass: Int, sequence: Int64, jobID: UUID, driveID: String, after afterItemID: String?, limit: Int
     ) async throws -> [String] {
         try await database.read { db in
             try await db.raw("""
@@ -57,7 +56,7 @@ extension SQLCatalog {
                   AND iv.is_historical = FALSE AND iv.item_id > \(bind: afterItemID ?? "")
                   AND NOT EXISTS (
                     SELECT 1 FROM enumeration_ledger e
-                    WHERE e.job_id = iv.job_id AND e.drive_id = iv.drive_id AND e.item_id = iv.item_id
+                    WHERE e.sequence = \(bind: sequence) AND e.drive_id = iv.drive_id AND e.item_id = iv.item_id
                       AND e.pass = \(bind: Int64(pass)))
                 ORDER BY iv.item_id
                 LIMIT \(bind: max(1, limit))

@@ -69,6 +69,7 @@ extension SQLCatalog {
             guard !sequences.isEmpty else { return [] }
             let binds: [any Encodable & Sendable] = sequences
             try await db.raw("DELETE FROM item_versions WHERE valid_from IN (\(binds: binds))").run()
+            try await db.raw("DELETE FROM enumeration_ledger WHERE sequence IN (\(binds: binds))").run()
             try await db.raw("UPDATE item_versions SET valid_to = NULL WHERE valid_to IN (\(binds: binds))").run()
             try await db.raw("DELETE FROM restore_points WHERE sequence IN (\(binds: binds))").run()
             return sequences

@@ -250,12 +250,12 @@ struct CatalogMigration: Sendable {
         statements: [
             """
             CREATE TABLE enumeration_ledger (
-                job_id TEXT NOT NULL,
+                sequence BIGINT NOT NULL,
                 drive_id TEXT NOT NULL,
                 item_id TEXT NOT NULL,
                 pass BIGINT NOT NULL,
                 tally TEXT,
-                PRIMARY KEY (job_id, drive_id, item_id)
+                PRIMARY KEY (sequence, drive_id, item_id)
             )
             """
         ]

@@ -29,7 +29,7 @@ extension LocalDirectoryStore {
             switch info.st_mode & S_IFMT {
             case S_IFDIR where !name.hasPrefix("."):
                 try removeTemporaryFiles(below: path, changedBefore: cutoff, into: &removed)
-            case S_IFREG where name.hasPrefix(".tmp-") && Double(info.st_mtim.tv_sec) < cutoff:
+            case S_IFREG where name.hasPrefix(".tmp-") && Double(Self.modificationSeconds(info)) < cutoff:
                 guard unlink(path) == 0 else {
                     let code = errno
                     if code == ENOENT { continue }
@@ -43,5 +43,13 @@ extension LocalDirectoryStore {
             }
         }
         if removedHere { try fsyncDirectory(directory) }
+    }
+
+    private static func modificationSeconds(_ info: stat) -> Int {
+        #if canImport(Darwin)
+        Int(info.st_mtimespec.tv_sec)
+        #else
+        Int(info.st_mtim.tv_sec)
+        #endif
     }
 }

@@ -33,6 +33,8 @@ public struct PruneReport: Sendable, Hashable {
     /// What interrupted writes had left in the store (temporary files, incomplete multipart uploads) and was removed;
     /// a dry run removes nothing and leaves it empty.
     public var leftoversRemoved = StoreLeftovers()
+    /// Why removing those leftovers failed, when it did (the prune itself still completed).
+    public var leftoverCleanupError: String?
 
     /// An empty report.
     public init(dryRun: Bool) {

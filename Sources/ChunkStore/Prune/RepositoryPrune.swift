@@ -68,8 +68,17 @@ public struct RepositoryPrune: Sendable {
             try await execute(plan, options: options, lock: lock, into: &report)
             // Under the exclusive lock no writer is at work; what a write began more than a stale lock's age ago was
             // interrupted, however slow the store.
-            try await lock.confirm()
-            report.leftoversRemoved = try await store.removeLeftovers(olderThan: locks.policy.staleAfter)
+            // Best effort: the prune itself is done, and a store that will not list or abort uploads (a restrictive
+            // bucket policy) must not turn it into a failure.
+            do {
+                try await lock.confirm()
+                report.leftoversRemoved = try await store.removeLeftovers(olderThan: locks.policy.staleAfter)
+            } catch {
+                report.leftoverCleanupError = "\(error)"
+                logger.warning(
+                    "could not remove what interrupted writes left",
+                    metadata: ["lifeboat.repository": "\(repositoryID)", "lifeboat.error": "\(error)"])
+            }
             logger.info(
                 "pruned repository",
                 metadata: [

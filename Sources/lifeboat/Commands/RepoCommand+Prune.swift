@@ -106,6 +106,9 @@ extension RepoCommand {
                     "Leftovers         \(report.leftoversRemoved.count) removed (temporary files or incomplete uploads of "
                         + "interrupted writes, \(formattedBytes(report.leftoversRemoved.bytes)))")
             }
+            if let failure = report.leftoverCleanupError {
+                StandardOutput.line("Leftovers         not removed: \(failure)")
+            }
             for pack in report.unreadablePacks {
                 StandardOutput.line("Left alone        \(pack): its table is unreadable (see `lifeboat repo check`)")
             }

@@ -2,7 +2,7 @@ import Foundation
 import NIOHTTP1
 
 extension S3ObjectStore {
-    /// Aborts the incomplete multipart uploads under the store's key prefix that were initiated more than `age` ago
+    /// Aborts the incomplete multipart uploads of the repository's packs and index files that were initiated more than `age` ago
     /// (a pack upload killed before completing or aborting it), so their parts stop being stored and billed. `bytes`
     /// stays zero: listing uploads does not tell their parts' sizes.
     public func removeLeftovers(olderThan age: Duration) async throws -> StoreLeftovers {
@@ -23,6 +23,9 @@ extension S3ObjectStore {
                     let initiated = upload.child("Initiated").flatMap({ Self.instant($0.text) }), initiated < cutoff
                 else { continue }
                 let key = String(fullKey.dropFirst(configuration.keyPrefix.count))
+                // Only the repository's own large objects go up in parts; a bucket shared with other data (an empty
+                // prefix) may hold other writers' uploads, which are not ours to abort.
+                guard Self.multipartNamespaces.contains(where: key.hasPrefix) else { continue }
                 let aborted = try await perform(.DELETE, objectKey: key, query: [("uploadId", uploadID)], operation: "AbortMultipartUpload")
                 guard [200, 204, 404].contains(aborted.status.code) else {
                     throw failure(aborted, operation: "AbortMultipartUpload", key: key)
@@ -40,6 +43,9 @@ extension S3ObjectStore {
             uploadMarker = nextUpload
         }
     }
+
+    /// Where the repository's multipart uploads go: packs, and index files large enough.
+    static let multipartNamespaces = ["packs/", "index/"]
 
     /// An S3 timestamp (`2026-11-25T04:50:00.000Z`, fractional seconds optional).
     static func instant(_ text: String) -> Date? {
