@@ -17,6 +17,13 @@ struct SelectionSource: Sendable {
         _ selection: RestoreSelection, catalog: any CatalogStore, repositories: RepositoryRegistry
     ) async throws -> SelectionSource {
         let (point, record) = try await locate(selection, catalog: catalog)
+        return try await open(selection, point: point, record: record, catalog: catalog, repositories: repositories)
+    }
+
+    private static func open(
+        _ selection: RestoreSelection, point: RestorePoint, record: BackupRepository, catalog: any CatalogStore,
+        repositories: RepositoryRegistry
+    ) async throws -> SelectionSource {
         let repository = try await repositories.repository(for: record)
         let label = try await catalog.drive(id: selection.driveID).map(Self.label) ?? selection.driveID
         return SelectionSource(point: point, repository: repository, driveLabel: label)
@@ -28,10 +35,11 @@ struct SelectionSource: Sendable {
     static func openHoldingLock(
         _ selection: RestoreSelection, catalog: any CatalogStore, repositories: RepositoryRegistry, purpose: String
     ) async throws -> (SelectionSource, HeldRepositoryLock) {
-        let (_, record) = try await locate(selection, catalog: catalog)
+        let (point, record) = try await locate(selection, catalog: catalog)
         let lock = try await repositories.holdReadAccess(to: record, purpose: purpose)
         do {
-            return (try await open(selection, catalog: catalog, repositories: repositories), lock)
+            // Opened again once the lock is held: a prune may have run since the registry last saw the repository.
+            return (try await open(selection, point: point, record: record, catalog: catalog, repositories: repositories), lock)
         } catch {
             await lock.release()
             throw error

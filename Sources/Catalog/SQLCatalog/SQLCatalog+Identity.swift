@@ -3,6 +3,11 @@ import SQLKit
 
 extension SQLCatalog {
     public func identity() async throws -> UUID {
+        // Read first: every backup run asks, and only the first ever needs a write.
+        let known = try await database.read { db in
+            try await db.raw("SELECT id FROM catalog_identity ORDER BY created_at, id LIMIT 1").first(decodingColumn: "id", as: String.self)
+        }
+        if let known, let id = UUID(uuidString: known) { return id }
         let candidate = UUID()
         let text = try await database.transaction { db in
             try await db.raw("""
