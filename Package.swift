@@ -197,7 +197,7 @@ let package = Package(
         ),
         .testTarget(
             name: "M365GraphTests",
-            dependencies: ["M365Graph", "M365Simulator", "LifeboatTestSupport"],
+            dependencies: ["M365Graph", "M365Simulator", "SeededRandom", "LifeboatTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

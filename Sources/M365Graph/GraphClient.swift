@@ -99,6 +99,8 @@ public struct GraphClient: GraphAPI {
     public static func makeHTTPClient() -> HTTPClient {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
         configuration.timeout = .init(connect: .seconds(30), read: .seconds(120))
+        // Lifeboat bootstraps no tracer, and a span per request (even the no-op tracer's) is measurable per download.
+        configuration.tracing.tracer = nil
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 
@@ -441,7 +443,10 @@ public struct GraphClient: GraphAPI {
     /// `location` as an absolute URL: a relative `Location` is resolved against `graphBaseURL` (a path from its origin
     /// when it starts with `/`, below the versioned base otherwise).
     static func resolved(_ location: String, graphBaseURL: String) -> String {
-        let trimmed = location.trimmingCharacters(in: .whitespaces)
+        let padded = location.first?.isWhitespace == true || location.last?.isWhitespace == true
+        let trimmed = padded ? location.trimmingCharacters(in: .whitespaces) : location
+        // The common case (every download URL of a listing) without parsing: an absolute http(s) URL.
+        if trimmed.utf8.starts(with: "https://".utf8) || trimmed.utf8.starts(with: "http://".utf8) { return trimmed }
         if let scheme = URLComponents(string: trimmed)?.scheme, !scheme.isEmpty { return trimmed }
         guard trimmed.hasPrefix("/") else { return graphBaseURL + "/" + trimmed }
         guard let components = URLComponents(string: graphBaseURL), let scheme = components.scheme, let host = components.host
@@ -622,14 +627,5 @@ public struct GraphClient: GraphAPI {
 extension HTTPClientResponse {
     fileprivate var contentLength: Int64? {
         headers.first(name: "Content-Length").flatMap(Int64.init)
-    }
-}
-
-extension String {
-    /// Percent-encoding for one path segment.
-    var pathEncoded: String {
-        var allowed = CharacterSet.urlPathAllowed
-        allowed.remove(charactersIn: "/?#")
-        return addingPercentEncoding(withAllowedCharacters: allowed) ?? self
     }
 }

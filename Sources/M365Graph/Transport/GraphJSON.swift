@@ -14,6 +14,7 @@ enum GraphJSON {
     }
 
     static func parseDate(_ text: String) -> Date? {
+        if let date = GraphTimestamp.parse(text) { return date }
         if let date = try? Date(text, strategy: .iso8601) { return date }
         let fractional = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
         return try? fractional.parse(text)

@@ -8,15 +8,15 @@ import NIOHTTP1
 enum ResourceUnitCost {
     /// The expected cost of `method` on `url`.
     static func estimate(method: HTTPMethod, url: String) -> Int {
-        let path = url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? url
+        let queryStart = url.firstIndex(of: "?")
+        let path = url[..<(queryStart ?? url.endIndex)]
         if path.hasSuffix("/permissions") { return 5 }
         guard method == .GET else { return 2 }
-        if path.hasSuffix("/delta") || path.hasSuffix("/delta()") {
-            let query = url.split(separator: "?", maxSplits: 1).dropFirst().first ?? ""
-            let hasToken = query.split(separator: "&").contains { $0.hasPrefix("token=") || $0.hasPrefix("$deltatoken=") }
-            return hasToken ? 1 : 2
-        }
-        return 1
+        guard path.hasSuffix("/delta") || path.hasSuffix("/delta()") else { return 1 }
+        guard let queryStart else { return 2 }
+        let query = url[url.index(after: queryStart)...]
+        let hasToken = query.split(separator: "&").contains { $0.hasPrefix("token=") || $0.hasPrefix("$deltatoken=") }
+        return hasToken ? 1 : 2
     }
 
     /// The cost Graph reports in an answer's `x-ms-resource-unit`, when it does.
