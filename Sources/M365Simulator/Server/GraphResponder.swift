@@ -332,16 +332,18 @@ struct GraphResponder: HTTPResponder {
     // MARK: Parsing
 
     static func decode(_ segment: String) -> String {
-        segment.removingPercentEncoding ?? segment
+        guard segment.utf8.contains(UInt8(ascii: "%")) else { return segment }
+        return segment.removingPercentEncoding ?? segment
     }
 
     static func parseQuery(_ query: String) -> [String: String] {
+        func formDecoded(_ part: Substring) -> String {
+            decode(part.contains("+") ? part.replacingOccurrences(of: "+", with: " ") : String(part))
+        }
         var result: [String: String] = [:]
         for pair in query.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let key = decode(parts[0].replacingOccurrences(of: "+", with: " "))
-            let value = parts.count > 1 ? decode(parts[1].replacingOccurrences(of: "+", with: " ")) : ""
-            result[key] = value
+            result[formDecoded(parts[0])] = parts.count > 1 ? formDecoded(parts[1]) : ""
         }
         return result
     }

@@ -103,15 +103,31 @@ extension SimulatedTenant {
         deltaDuplicates = (share, seed)
     }
 
+    /// `text` in base64url without padding (every download URL and page link carries one).
     static func encodeToken(_ text: String) -> String {
-        Data(text.utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        var encoded: [UInt8] = []
+        for byte in Data(text.utf8).base64EncodedData() {
+            switch byte {
+            case UInt8(ascii: "+"): encoded.append(UInt8(ascii: "-"))
+            case UInt8(ascii: "/"): encoded.append(UInt8(ascii: "_"))
+            case UInt8(ascii: "="): continue
+            default: encoded.append(byte)
+            }
+        }
+        return String(decoding: encoded, as: UTF8.self)
     }
 
+    /// The text of a token made by `encodeToken`; nil when it is not base64url of UTF-8.
     static func decodeToken(_ token: String) -> String? {
-        var base = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base.count % 4 != 0 { base += "=" }
-        guard let data = Data(base64Encoded: base) else { return nil }
+        var base64 = token.utf8.map { byte in
+            switch byte {
+            case UInt8(ascii: "-"): UInt8(ascii: "+")
+            case UInt8(ascii: "_"): UInt8(ascii: "/")
+            default: byte
+            }
+        }
+        while base64.count % 4 != 0 { base64.append(UInt8(ascii: "=")) }
+        guard let data = Data(base64Encoded: Data(base64)) else { return nil }
         return String(data: data, encoding: .utf8)
     }
 }
