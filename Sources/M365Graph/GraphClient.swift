@@ -231,11 +231,11 @@ public struct GraphClient: GraphAPI {
         var source = initial
         var attempts = 1
         while true {
-            switch try await openDownload(source, offset: 0) {
+            switch try await openDownload(source, offset: 0, validator: nil) {
             case .body(let response):
                 let download = ResumableDownload(
                     source: source, firstResponse: response,
-                    open: { source, offset in try await openDownload(source, offset: offset) },
+                    open: { source, offset, validator in try await openDownload(source, offset: offset, validator: validator) },
                     renew: { try await downloadSource(contentURL: url) },
                     maxFailures: retryPolicy.maxAttempts, initialBackoff: retryPolicy.initialBackoff)
                 return GraphContent(contentLength: response.contentLength, bytes: download)
@@ -260,10 +260,16 @@ public struct GraphClient: GraphAPI {
         return ResumableDownload.Source(url: location.hasPrefix("http") ? location : baseOrigin + location, authorized: false)
     }
 
-    /// Opens a download from `offset`; an expired URL (401, 403, 410) is an answer, not an error.
-    private func openDownload(_ source: ResumableDownload.Source, offset: Int64) async throws -> ResumableDownload.Opening {
+    /// Opens a download from `offset`; an expired URL (401, 403, 410) is an answer, not an error. With a `validator`
+    /// (the first answer's `ETag`), a server whose file changed answers the whole new content instead of its tail.
+    private func openDownload(
+        _ source: ResumableDownload.Source, offset: Int64, validator: String?
+    ) async throws -> ResumableDownload.Opening {
         var headers = HTTPHeaders()
-        if offset > 0 { headers.add(name: "Range", value: "bytes=\(offset)-") }
+        if offset > 0 {
+            headers.add(name: "Range", value: "bytes=\(offset)-")
+            if let validator { headers.add(name: "If-Range", value: validator) }
+        }
         let response = try await send(
             .GET, url: source.url, authorized: source.authorized, extraHeaders: headers,
             acceptedStatuses: [200, 206, 401, 403, 410])

@@ -14,6 +14,9 @@ public enum GraphError: Error, Sendable, Equatable, CustomStringConvertible {
     case transport(String)
     /// A caller passed something Graph cannot be asked (an unparsable site URL, say).
     case invalidArgument(String)
+    /// A download broke and, when resumed, the file was no longer the one whose first bytes were received (another
+    /// `ETag`, another length): the bytes so far must not be completed with the new content's.
+    case contentChanged(String)
 
     /// Whether the error means the item (or drive, or site) does not exist.
     public var isNotFound: Bool {
@@ -37,6 +40,8 @@ public enum GraphError: Error, Sendable, Equatable, CustomStringConvertible {
             return "Could not reach Microsoft Graph: \(detail)"
         case .invalidArgument(let detail):
             return detail
+        case .contentChanged(let detail):
+            return "The file changed while it was downloaded: \(detail)"
         }
     }
 }

@@ -67,6 +67,31 @@ struct FaultToleranceTests {
         #expect(resumed.allSatisfy { $0.status == 206 })
     }
 
+    @Test("files edited while a cut download waits to resume are read again, never spliced: the point holds their new content")
+    func editedUnderResumption() async throws {
+        var plan = FaultPlan(seed: 26)
+        plan.connectionResetShare = 0.3
+        plan.contentChangedAfterCutShare = 0.5
+        try await BackupFixture.with(configure: { $0.faults = plan }) { fixture in
+            let run = try await fixture.backUp()
+            let errors = try await fixture.catalog.runErrors(runID: run.id).map { "\($0.itemPath ?? "-"): \($0.message)" }
+            #expect(run.state == .succeeded, "\(errors)")
+            #expect(run.counters.itemsFailed == 0)
+            let log = await fixture.simulator.requestLog.entries()
+            // A resumption naming the old content in If-Range is answered with all of the new (200): one per edited file
+            // that had sent some bytes before its cut.
+            let edited = Set(
+                log.filter { $0.contentRequest?.kind == .downloadURL && $0.range != nil && $0.status == 200 }
+                    .compactMap(\.contentRequest?.itemID))
+            #expect(edited.count >= 2)
+            let after = await TenantSnapshot.capture(fixture.simulator.tenant)
+            let points = try await fixture.catalog.restorePoints(RestorePointFilter(jobID: fixture.job.id))
+            let point = RestorePointCheck(fixture: fixture, point: try #require(points.first))
+            try await point.expectMatches(after)
+            try await point.expectVersionHistory(after)
+        }
+    }
+
     @Test("expired download URLs are renewed through /content during a backup")
     func expiredDownloadURLs() async throws {
         var plan = FaultPlan(seed: 25)

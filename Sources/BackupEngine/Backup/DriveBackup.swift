@@ -383,7 +383,9 @@ struct DriveBackup {
                 wasted += mismatch.bytesDownloaded
                 do {
                     let fresh = try await graph.item(driveID: drive.driveID, itemID: item.id)
-                    guard rereads < Self.staleListingRetries, Self.contentDiffers(fresh, from: item) else {
+                    // A download that changed under its resumption read the file as it was becoming something else: read
+                    // it again whatever the listing says now.
+                    guard rereads < Self.staleListingRetries, mismatch.changedWhileRead || Self.contentDiffers(fresh, from: item) else {
                         return failure(mismatch.error, item: item)
                     }
                     rereads += 1
@@ -413,10 +415,12 @@ struct DriveBackup {
             || fresh.file?.hashes?.quickXorHash != listed.file?.hashes?.quickXorHash
     }
 
-    /// Bytes that contradict the item's listing (hash or size), with what was downloaded for nothing.
+    /// Bytes that contradict the item's listing (hash or size), or a download the file changed under, with what was
+    /// downloaded for nothing.
     private struct StaleContent: Error {
         var error: BackupItemError
         var bytesDownloaded: Int64
+        var changedWhileRead = false
     }
 
     /// What an item failure means: gone (404 or 410 on an item Graph no longer knows) or failed with Graph's code.
@@ -485,7 +489,13 @@ struct DriveBackup {
 
         let content = try await graph.currentContent(driveID: drive.driveID, listed: item)
         let hashing = HashingContent(content)
-        let stored = try await repository.store(hashing)
+        let stored: StoredContent
+        do {
+            stored = try await repository.store(hashing)
+        } catch GraphError.contentChanged(let detail) {
+            throw StaleContent(
+                error: .changedDuringDownload(detail), bytesDownloaded: downloaded + hashing.digest.length, changedWhileRead: true)
+        }
         downloaded += hashing.digest.length
         newBytes += stored.newBytes
         let computed = hashing.digest.quickXorHash
@@ -553,6 +563,7 @@ enum BackupItemError: Error, CustomStringConvertible {
     case hashMismatch(expected: String, computed: String)
     case sizeMismatch(expected: Int64, received: Int64)
     case versionSizeMismatch(versionID: String, expected: Int64, received: Int64)
+    case changedDuringDownload(String)
 
     var description: String {
         switch self {
@@ -562,6 +573,8 @@ enum BackupItemError: Error, CustomStringConvertible {
             return "Downloaded \(received) bytes but Graph reported \(expected)"
         case .versionSizeMismatch(let versionID, let expected, let received):
             return "Downloaded \(received) bytes of version \(versionID) but Graph reported \(expected)"
+        case .changedDuringDownload(let detail):
+            return "The file changed while it was downloaded and kept changing: \(detail)"
         }
     }
 }

@@ -5,6 +5,9 @@ import NIOHTTP1
 /// The bytes of one file from a download URL, resumed with `Range: bytes=<received>-` when the body breaks and
 /// re-addressed through Graph's `/content` when the URL expires, so the consumer sees one continuous stream.
 ///
+/// A resumption never splices two contents: it sends the first answer's `ETag` in `If-Range`, and an answer with another
+/// `ETag` or another total length ends the stream with `GraphError.contentChanged` (the caller reads the file again).
+///
 /// Gives up with `GraphError.transport` after `maxFailures` consecutive attempts that brought no byte.
 struct ResumableDownload: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
@@ -23,8 +26,8 @@ struct ResumableDownload: AsyncSequence, Sendable {
         case expired(GraphError)
     }
 
-    /// Opens `source` from `offset` (no `Range` header at 0).
-    typealias Open = @Sendable (_ source: Source, _ offset: Int64) async throws -> Opening
+    /// Opens `source` from `offset` (no `Range` header at 0), with `If-Range: validator` when there is one.
+    typealias Open = @Sendable (_ source: Source, _ offset: Int64, _ validator: String?) async throws -> Opening
     /// Asks Graph's `/content` for a fresh source of the same file and version.
     typealias Renew = @Sendable () async throws -> Source
 
@@ -47,6 +50,8 @@ struct ResumableDownload: AsyncSequence, Sendable {
         var body: HTTPClientResponse.Body.AsyncIterator?
         var received: Int64 = 0
         var expectedLength: Int64?
+        /// The first answer's `ETag`: what every resumed answer must be of.
+        var validator: String?
         var skip: Int64 = 0
         var failures = 0
 
@@ -64,7 +69,7 @@ struct ResumableDownload: AsyncSequence, Sendable {
                         pending = nil
                         response = first
                     } else {
-                        switch try await download.open(source, received) {
+                        switch try await download.open(source, received, validator) {
                         case .body(let opened):
                             response = opened
                         case .expired(let error):
@@ -73,7 +78,7 @@ struct ResumableDownload: AsyncSequence, Sendable {
                             continue
                         }
                     }
-                    accept(response)
+                    try accept(response)
                 }
                 do {
                     guard var buffer = try await body?.next() else {
@@ -98,19 +103,28 @@ struct ResumableDownload: AsyncSequence, Sendable {
             }
         }
 
-        /// Starts reading `response`, skipping what was already received when the server ignored `Range`.
-        private mutating func accept(_ response: HTTPClientResponse) {
+        /// Starts reading `response`, skipping what was already received when the server ignored `Range`; throws
+        /// `contentChanged` when a resumed answer is of other content than the first.
+        private mutating func accept(_ response: HTTPClientResponse) throws {
+            let tag = response.headers.first(name: "ETag")
+            let length: Int64?
             if response.status == .partialContent {
-                skip = 0
-                if let total = response.headers.first(name: "Content-Range")?.split(separator: "/").last.flatMap({ Int64($0) }) {
-                    expectedLength = total
+                length = response.headers.first(name: "Content-Range")?.split(separator: "/").last.flatMap { Int64($0) }
+            } else {
+                length = response.headers.first(name: "Content-Length").flatMap(Int64.init)
+            }
+            if received > 0 {
+                if let validator, let tag, tag != validator {
+                    throw GraphError.contentChanged("its ETag went from \(validator) to \(tag) after \(received) bytes")
+                }
+                if let expectedLength, let length, length != expectedLength {
+                    throw GraphError.contentChanged("its length went from \(expectedLength) to \(length) bytes after \(received) bytes")
                 }
             } else {
-                skip = received
-                if let length = response.headers.first(name: "Content-Length").flatMap(Int64.init) {
-                    expectedLength = length
-                }
+                validator = tag
             }
+            skip = response.status == .partialContent ? 0 : received
+            if let length { expectedLength = length }
             body = response.body.makeAsyncIterator()
         }
 

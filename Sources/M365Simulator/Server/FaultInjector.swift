@@ -12,8 +12,9 @@ actor FaultInjector {
         case none
         /// Answer with this fault instead of the real answer.
         case answer(SimulatedFault)
-        /// Serve the download but close the connection after `share` (0..<1) of its body.
-        case cutBody(share: Double)
+        /// Serve the download but close the connection after `share` (0..<1) of its body; then give the file new
+        /// content of the same length when `thenChangeContent`.
+        case cutBody(share: Double, thenChangeContent: Bool = false)
         /// Close the connection of an upload before its answer's body, after storing its bytes or without.
         case dropUpload(stored: Bool)
         /// Serve the request at the pace `pacing` says.
@@ -128,7 +129,10 @@ actor FaultInjector {
         threshold += plan.expiredDownloadURLShare
         if draw < threshold { return .answer(.expiredDownloadURL) }
         threshold += plan.connectionResetShare
-        if draw < threshold { return .cutBody(share: Self.uniform(&draws)) }
+        if draw < threshold {
+            let share = Self.uniform(&draws)
+            return .cutBody(share: share, thenChangeContent: changesAfterCut(path))
+        }
         threshold += plan.resetBeforeBodyShare
         if draw < threshold { return .cutBody(share: 0) }
         threshold += plan.stalledBodyShare
@@ -225,6 +229,20 @@ actor FaultInjector {
         if draw < changes.deleted + changes.renamed { return .renamed }
         if draw < changes.deleted + changes.renamed + changes.contentChanged { return .contentChanged }
         return nil
+    }
+
+    /// Whether the file whose current content `path` serves is edited once its body is cut, if the plan draws it (once
+    /// per file, at its first cut).
+    private func changesAfterCut(_ path: String) -> Bool {
+        guard plan.contentChangedAfterCutShare > 0, Self.asksCurrentContent(path), let file = Self.graphContentFile(path) else {
+            return false
+        }
+        let key = "change after cut \(file)"
+        let cuts = downloadAttempts[key, default: 0]
+        downloadAttempts[key] = cuts + 1
+        guard cuts == 0 else { return false }
+        var draws = Self.generator(seed: plan.seed, key: key)
+        return Self.uniform(&draws) < plan.contentChangedAfterCutShare
     }
 
     /// `drive|item|version` of a `/download/<token>` path (the token's expiry left out, since it changes every run).

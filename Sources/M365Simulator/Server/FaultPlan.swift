@@ -101,6 +101,10 @@ public struct FaultPlan: Sendable {
     public var expiredDownloadURLShare: Double = 0
     /// Share of download-URL responses whose connection closes after part of the body.
     public var connectionResetShare: Double = 0
+    /// Share of files whose current content, the first time a download of it is cut (see `connectionResetShare`), is
+    /// edited by its user before the client resumes: new bytes of the same length, a new version and `ETag`. A resume
+    /// that splices the new tail onto the old head stores bytes the file never held.
+    public var contentChangedAfterCutShare: Double = 0
 
     /// Share of over-budget answers (resource units, requests or egress) sent as 503 `serviceNotAvailable` with
     /// `Retry-After` instead of 429 `activityLimitReached`, as Graph does under load; drawn from `seed` and the request (its

@@ -16,13 +16,16 @@ extension GraphResponder {
         guard Date().timeIntervalSince1970 * 1000 < expiry else {
             return Self.expiredDownloadURL(call)
         }
-        let content = try await tenant.downloadContent(
+        let served = try await tenant.downloadContent(
             driveID: parts[0], itemID: parts[1], versionID: parts[2].isEmpty ? nil : parts[2])
+        let content = served.content
         let size = content.count
         var status: HTTPResponse.Status = .ok
         var range = 0..<size
-        var headers: HTTPFields = [.contentType: "application/octet-stream", .acceptRanges: "bytes"]
-        if let header = call.request.headers[.range] {
+        var headers: HTTPFields = [.contentType: "application/octet-stream", .acceptRanges: "bytes", .eTag: served.eTag]
+        // `If-Range` naming other content than the file's now asks for all of the new content, not its tail (RFC 9110).
+        let rangeStillApplies = call.request.headers[.ifRange].map { $0 == served.eTag } ?? true
+        if let header = call.request.headers[.range], rangeStillApplies {
             guard let requested = Self.parseRange(header, size: size) else {
                 headers[.contentRange] = "bytes */\(size)"
                 return Response(status: .rangeNotSatisfiable, headers: headers)
@@ -32,18 +35,19 @@ extension GraphResponder {
             headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(size)"
         }
         headers[.contentLength] = String(range.count)
-        let served = range
-        await faults.spendEgress(bytes: served.count)
+        let sent = range
+        await faults.spendEgress(bytes: sent.count)
         // A cut body announces its full length, sends part of it and drops the connection, as a reset does; an empty
         // body has nothing to lose.
-        let cut = served.isEmpty ? nil : call.cutBodyAfter.map { Int(Double(served.count) * $0) }
+        let cut = sent.isEmpty ? nil : call.cutBodyAfter.map { Int(Double(sent.count) * $0) }
         if let cut { headers[Self.cutAfterHeader] = String(cut) }
-        let stallAt = call.pacing?.stallAfter.map { served.lowerBound + Int(Double(served.count) * $0) }
-        if let stallAt { headers[Self.stallAfterHeader] = String(stallAt - served.lowerBound) }
+        let stallAt = call.pacing?.stallAfter.map { sent.lowerBound + Int(Double(sent.count) * $0) }
+        if let stallAt { headers[Self.stallAfterHeader] = String(stallAt - sent.lowerBound) }
         let pacing = call.pacing
-        let body = ResponseBody(contentLength: served.count) { writer in
-            let stop = served.lowerBound + (cut ?? served.count)
-            var offset = served.lowerBound
+        let editAfterCut = call.changeContentAfterCut ? (tenant: tenant, driveID: parts[0], itemID: parts[1]) : nil
+        let body = ResponseBody(contentLength: sent.count) { writer in
+            let stop = sent.lowerBound + (cut ?? sent.count)
+            var offset = sent.lowerBound
             var stalled = false
             while offset < stop {
                 if let stallAt, !stalled, offset >= stallAt {
@@ -56,7 +60,12 @@ extension GraphResponder {
                 try await writer.write(ByteBuffer(bytes: content.bytes(in: offset..<end)))
                 offset = end
             }
-            if cut != nil { throw FaultInjector.ConnectionReset() }
+            if cut != nil {
+                if let editAfterCut {
+                    try await editAfterCut.tenant.replaceContentKeepingLength(driveID: editAfterCut.driveID, itemID: editAfterCut.itemID)
+                }
+                throw FaultInjector.ConnectionReset()
+            }
             try await writer.finish(nil)
         }
         return Response(status: status, headers: headers, body: body)

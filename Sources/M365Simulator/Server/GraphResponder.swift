@@ -24,6 +24,8 @@ struct GraphResponder: HTTPResponder {
         var query: [String: String]
         /// Share of a download body to send before closing the connection, when the fault plan cuts this one.
         var cutBodyAfter: Double?
+        /// Whether the file gets new content of the same length once its body is cut.
+        var changeContentAfterCut = false
         /// How slowly to send a download body, when the fault plan slows this one.
         var pacing: FaultInjector.Pacing?
         var graphBaseURL: String { baseURL + "/v1.0" }
@@ -65,8 +67,9 @@ struct GraphResponder: HTTPResponder {
             case .answer(let injected):
                 fault = injected
                 response = Self.answer(injected, call)
-            case .cutBody(let share):
+            case .cutBody(let share, let thenChangeContent):
                 call.cutBodyAfter = share
+                call.changeContentAfterCut = thenChangeContent
                 response = try await route(call, request: &request)
                 if let sent = response.headers[Self.cutAfterHeader].flatMap(Int.init) {
                     response.headers[Self.cutAfterHeader] = nil

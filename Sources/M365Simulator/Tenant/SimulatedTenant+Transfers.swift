@@ -26,15 +26,32 @@ extension SimulatedTenant {
     // MARK: Downloads
 
     /// Content of a file version (`versionID` nil = current); throws `itemNotFound` when the item or version is gone.
-    func downloadContent(driveID: String, itemID: String, versionID: String?) throws -> VersionContent {
+    func downloadContent(driveID: String, itemID: String, versionID: String?) throws -> ServedContent {
         let state = try requireDrive(driveID)
         let record = try requireItem(itemID, in: state)
         guard !record.isFolder else { throw M365SimulatorError.itemNotFound("'\(record.name)' is a folder; it has no content.") }
-        guard let versionID else { return record.versions.last?.content ?? .stored([]) }
+        guard let versionID else {
+            guard let current = record.versions.last else { return ServedContent(content: .stored([]), eTag: "\"{\(record.guid)},0\"") }
+            return ServedContent(content: current.content, eTag: "\"{\(record.guid)},\(current.id)\"")
+        }
         guard let version = record.versions.first(where: { $0.id == versionID }) else {
             throw M365SimulatorError.itemNotFound("Version '\(versionID)' of '\(record.name)' does not exist.")
         }
-        return version.content
+        return ServedContent(content: version.content, eTag: "\"{\(record.guid)},\(version.id)\"")
+    }
+
+    /// Gives a file new content of the same length (every byte different): a user's edit that a download resuming
+    /// with `Range` must not splice onto the old content's first bytes.
+    func replaceContentKeepingLength(driveID: String, itemID: String) throws {
+        let state = try requireDrive(driveID)
+        let record = try requireItem(itemID, in: state)
+        guard let current = record.versions.last?.content else { return }
+        let replacement: VersionContent =
+            switch current {
+            case .stored(let bytes, _): .stored(bytes.map { ~$0 })
+            case .generated(let generated): .generated(GeneratedContent(seed: ~generated.seed, size: generated.size))
+            }
+        _ = try updateContent(driveID: driveID, itemID: itemID, content: replacement, fileSystemInfo: nil)
     }
 
     /// Versions of a file newest first (the current version first), as `/versions` lists them.

@@ -40,6 +40,13 @@ enum VersionContent: Sendable {
     }
 }
 
+/// The bytes a download URL serves, with the `ETag` that names them (the file and its version), which a resumed
+/// download sends back in `If-Range`.
+struct ServedContent: Sendable {
+    var content: VersionContent
+    var eTag: String
+}
+
 /// Pseudo-random bytes of any size, a pure function of a seed and an offset, so a file of several GiB costs no memory
 /// and any range of it can be served. Its quickXorHash is computed by streaming the bytes once, the first time it is
 /// asked for, and cached.
