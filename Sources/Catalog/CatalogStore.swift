@@ -98,6 +98,9 @@ public protocol CatalogStore: Sendable {
     /// Inserts a run unless `limit` runs of `kinds` are already queued or running for its organization (atomic check).
     /// - Returns: whether the run was inserted.
     func insertRun(_ run: JobRun, ifFewerActiveThan limit: Int, kinds: Set<JobRunKind>) async throws -> Bool
+    /// Inserts a run of a job unless the job has a run queued or running (atomic check).
+    /// - Returns: whether the run was inserted.
+    func insertRunIfJobIdle(_ run: JobRun) async throws -> Bool
     /// Appends errors to a run's log.
     func appendRunErrors(_ errors: [RunError], runID: UUID) async throws
     /// A run's errors in the order they happened.

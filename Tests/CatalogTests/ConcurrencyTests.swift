@@ -33,4 +33,32 @@ struct ConcurrencyTests {
             #expect(try await catalog.items(jobID: seed.job.id, driveID: drive, at: last, options: .init()).count == 16 * 50)
         }
     }
+
+    @Test("of many near-simultaneous starts of one job exactly one is queued; the job can start again once it ended")
+    func oneActiveRunPerJob() async throws {
+        try await TemporaryCatalog.with { catalog in
+            let seed = try await CatalogSeed.insert(into: catalog)
+            let other = BackupJob(
+                organizationID: seed.organization.id, repositoryID: seed.repository.id, name: "other", scope: .entireOrganization)
+            try await catalog.insertJob(other)
+            func queued(_ job: BackupJob) -> JobRun {
+                JobRun(externalID: "FB\(UUID().uuidString.prefix(8))", jobID: job.id, organizationID: seed.organization.id, kind: .backup)
+            }
+            let inserted = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<16 { group.addTask { try await catalog.insertRunIfJobIdle(queued(seed.job)) } }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(inserted == 1)
+            #expect(try await catalog.runs(jobID: seed.job.id).count == 1)
+            #expect(try await catalog.insertRunIfJobIdle(queued(other)), "another job is not held up")
+
+            var run = try #require(try await catalog.runs(jobID: seed.job.id).first)
+            run.state = .running
+            try await catalog.updateRun(run)
+            #expect(try await !catalog.insertRunIfJobIdle(queued(seed.job)), "a running run holds the job too")
+            run.state = .succeeded
+            try await catalog.updateRun(run)
+            #expect(try await catalog.insertRunIfJobIdle(queued(seed.job)))
+        }
+    }
 }

@@ -44,8 +44,6 @@ public struct BackupRunner: Sendable {
     /// `IB…` (incremental) when it follows the delta links of a committed restore point.
     public func enqueue(jobID: UUID, fullEnumeration: Bool = false) async throws -> JobRun {
         guard let job = try await catalog.job(id: jobID) else { throw EngineError.jobNotFound(jobID) }
-        let active = try await catalog.runs(jobID: jobID).contains { $0.state == .queued || $0.state == .running }
-        if active { throw EngineError.jobAlreadyRunning(jobID) }
         let hasRestorePoint = try await !catalog.restorePoints(RestorePointFilter(jobID: jobID)).isEmpty
         let incremental = !fullEnumeration && hasRestorePoint
         let run = JobRun(
@@ -53,7 +51,7 @@ public struct BackupRunner: Sendable {
                 prefix: incremental ? ExternalJobID.incrementalBackupPrefix : ExternalJobID.backupPrefix),
             jobID: job.id,
             organizationID: job.organizationID, kind: .backup)
-        try await catalog.insertRun(run)
+        guard try await catalog.insertRunIfJobIdle(run) else { throw EngineError.jobAlreadyRunning(jobID) }
         try await catalog.updateJobStatus(id: job.id, lastRun: job.lastRun, lastStatus: .queued)
         return run
     }

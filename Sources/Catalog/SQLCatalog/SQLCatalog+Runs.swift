@@ -6,16 +6,7 @@ extension SQLCatalog {
     /// Inserts a run; its external id must be unique.
     public func insertRun(_ run: JobRun) async throws {
         let counters = try Self.json(run.counters)
-        try await database.write { db in
-            try await db.raw("""
-                INSERT INTO job_runs (id, external_id, job_id, organization_id, kind, state, created_at, started_at,
-                                      ended_at, counters, request)
-                VALUES (\(bind: run.id.catalogText), \(bind: run.externalID), \(bind: run.jobID?.catalogText),
-                        \(bind: run.organizationID.catalogText), \(bind: run.kind.rawValue), \(bind: run.state.rawValue),
-                        \(bind: run.createdAt.catalogMilliseconds), \(bind: run.startedAt?.catalogMilliseconds),
-                        \(bind: run.endedAt?.catalogMilliseconds), \(bind: counters), \(bind: run.request))
-                """).run()
-        }
+        try await database.write { db in try await Self.insert(run, counters: counters, into: db) }
     }
 
     /// Inserts `run` only if fewer than `limit` runs of `kinds` are queued or running for its organization, checking
@@ -24,24 +15,46 @@ extension SQLCatalog {
     public func insertRun(_ run: JobRun, ifFewerActiveThan limit: Int, kinds: Set<JobRunKind>) async throws -> Bool {
         let counters = try Self.json(run.counters)
         let kindValues: [any Encodable & Sendable] = kinds.map(\.rawValue).sorted()
-        let activeStates: [any Encodable & Sendable] = [JobRunState.queued.rawValue, JobRunState.running.rawValue]
         return try await database.transaction { db in
             let active = try await db.raw("""
                 SELECT COUNT(*) AS run_count FROM job_runs
                 WHERE organization_id = \(bind: run.organizationID.catalogText)
-                  AND state IN (\(binds: activeStates)) AND kind IN (\(binds: kindValues))
+                  AND state IN (\(binds: Self.activeRunStates)) AND kind IN (\(binds: kindValues))
                 """).first(decodingColumn: "run_count", as: Int.self) ?? 0
             guard active < limit else { return false }
-            try await db.raw("""
-                INSERT INTO job_runs (id, external_id, job_id, organization_id, kind, state, created_at, started_at,
-                                      ended_at, counters, request)
-                VALUES (\(bind: run.id.catalogText), \(bind: run.externalID), \(bind: run.jobID?.catalogText),
-                        \(bind: run.organizationID.catalogText), \(bind: run.kind.rawValue), \(bind: run.state.rawValue),
-                        \(bind: run.createdAt.catalogMilliseconds), \(bind: run.startedAt?.catalogMilliseconds),
-                        \(bind: run.endedAt?.catalogMilliseconds), \(bind: counters), \(bind: run.request))
-                """).run()
+            try await Self.insert(run, counters: counters, into: db)
             return true
         }
+    }
+
+    /// Inserts `run` only if its job has no run queued or running, checking and inserting in one write transaction so
+    /// that two near-simultaneous starts of one job cannot both be queued.
+    /// - Returns: whether the run was inserted.
+    public func insertRunIfJobIdle(_ run: JobRun) async throws -> Bool {
+        guard let jobID = run.jobID else { throw CatalogError.invalidArgument("a run without a job cannot wait for its job") }
+        let counters = try Self.json(run.counters)
+        return try await database.transaction { db in
+            let active = try await db.raw("""
+                SELECT COUNT(*) AS run_count FROM job_runs
+                WHERE job_id = \(bind: jobID.catalogText) AND state IN (\(binds: Self.activeRunStates))
+                """).first(decodingColumn: "run_count", as: Int.self) ?? 0
+            guard active == 0 else { return false }
+            try await Self.insert(run, counters: counters, into: db)
+            return true
+        }
+    }
+
+    private static var activeRunStates: [any Encodable & Sendable] { [JobRunState.queued.rawValue, JobRunState.running.rawValue] }
+
+    private static func insert(_ run: JobRun, counters: String, into db: any SQLDatabase) async throws {
+        try await db.raw("""
+            INSERT INTO job_runs (id, external_id, job_id, organization_id, kind, state, created_at, started_at,
+                                  ended_at, counters, request)
+            VALUES (\(bind: run.id.catalogText), \(bind: run.externalID), \(bind: run.jobID?.catalogText),
+                    \(bind: run.organizationID.catalogText), \(bind: run.kind.rawValue), \(bind: run.state.rawValue),
+                    \(bind: run.createdAt.catalogMilliseconds), \(bind: run.startedAt?.catalogMilliseconds),
+                    \(bind: run.endedAt?.catalogMilliseconds), \(bind: counters), \(bind: run.request))
+            """).run()
     }
 
     /// One run by Lifeboat's id, or `nil`.
