@@ -62,39 +62,3 @@ struct ItemRecord: Sendable {
     var cTag: String? { isFolder ? nil : "\"c:{\(guid)},\(contentRevision)\"" }
     var size: Int { versions.last?.size ?? 0 }
 }
-
-/// A drive and all its items (tombstones included) inside the tenant actor.
-struct DriveState: Sendable {
-    var drive: SimulatedDrive
-    var items: [String: ItemRecord]
-    /// Monotonic change counter; every mutation takes the next value.
-    var counter: Int
-    /// Delta tokens below this value answer 410 resyncRequired.
-    var oldestValidToken: Int
-
-    /// Ids of the live direct children of `folderID`, sorted by name for stable output.
-    func childIDs(of folderID: String) -> [String] {
-        items.values.filter { $0.parentID == folderID && !$0.isDeleted }
-            .sorted { $0.name.localizedStandardCompare($1.name) == .orderedAscending || ($0.name == $1.name && $0.id < $1.id) }
-            .map(\.id)
-    }
-
-    /// The live child of `folderID` named `name` (case-insensitive, as SharePoint compares names).
-    func child(of folderID: String, named name: String) -> ItemRecord? {
-        let lowered = name.lowercased()
-        return items.values.first { $0.parentID == folderID && !$0.isDeleted && $0.name.lowercased() == lowered }
-    }
-
-    /// Total bytes of every live file under each folder, computed in one pass.
-    func folderSizes() -> [String: Int] {
-        var sizes: [String: Int] = [:]
-        for item in items.values where !item.isFolder && !item.isDeleted {
-            var parent = item.parentID
-            while let p = parent, let folder = items[p] {
-                sizes[p, default: 0] += item.size
-                parent = folder.parentID
-            }
-        }
-        return sizes
-    }
-}

@@ -39,7 +39,8 @@ extension SimulatedTenant {
             if since == 0 {
                 entries = withDuplicates(Self.treeOrder(state).map { DeltaSnapshot.Entry(id: $0) }, in: state)
             } else {
-                let changed = state.items.values.filter { $0.lastChange > since }
+                var changed: [ItemRecord] = []
+                state.forEachRecord(changedAfter: since) { changed.append($0) }
                 let order = Self.treeOrder(state)
                 let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
                 let live = changed.filter { !$0.isDeleted }.sorted { (position[$0.id] ?? 0) < (position[$1.id] ?? 0) }
@@ -64,7 +65,7 @@ extension SimulatedTenant {
     /// An entry of an enumeration as its page shows it: the item's state now (a tombstone if it was deleted since the
     /// enumeration started), or its state before its last content change for the first listing of a duplicate.
     func render(_ entry: DeltaSnapshot.Entry, session: DeltaSnapshot, in state: DriveState) -> SimulatedItem? {
-        guard let record = state.items[entry.id] else { return nil }
+        guard let record = state.record(entry.id) else { return nil }
         var item = snapshot(record, in: state, folderSizes: session.folderSizes)
         guard entry.earlierState, record.versions.count > 1, !record.isDeleted else { return item }
         let earlier = record.versions[record.versions.count - 2]
@@ -82,7 +83,7 @@ extension SimulatedTenant {
         guard deltaDuplicates.share > 0 else { return entries }
         var listed = entries
         var repeated: [DeltaSnapshot.Entry] = []
-        for (index, entry) in entries.enumerated() where state.items[entry.id]?.isFolder == false {
+        for (index, entry) in entries.enumerated() where state.record(entry.id)?.isFolder == false {
             var draws = SplitMix64(seed: deltaDuplicates.seed ^ Self.stableHash("duplicate \(entry.id)"))
             guard Double(draws.next() >> 11) / Double(1 << 53) < deltaDuplicates.share else { continue }
             repeated.append(entry)

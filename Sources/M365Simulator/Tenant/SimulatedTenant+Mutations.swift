@@ -34,10 +34,12 @@ extension SimulatedTenant {
         let now = Date()
         for id in toDelete {
             state.counter += 1
-            state.items[id]!.isDeleted = true
-            state.items[id]!.revision += 1
-            state.items[id]!.modifiedAt = now
-            state.items[id]!.lastChange = state.counter
+            guard var record = state.record(id) else { continue }
+            record.isDeleted = true
+            record.revision += 1
+            record.modifiedAt = now
+            record.lastChange = state.counter
+            state.store(record)
         }
         drivesByID[driveID] = state
     }
@@ -86,7 +88,7 @@ extension SimulatedTenant {
             versions: [], nextVersionNumber: 1, revision: 1, contentRevision: 1, createdAt: now, modifiedAt: now,
             fileSystemCreatedAt: now, fileSystemModifiedAt: now, createdBy: appPerson, modifiedBy: appPerson,
             lastChange: state.counter, isDeleted: false)
-        state.items[record.id] = record
+        state.store(record)
         drivesByID[driveID] = state
         return snapshot(record, in: state)
     }
@@ -106,7 +108,7 @@ extension SimulatedTenant {
     /// The bytes of `range` of a file's current content (clamped to its size), without reading the rest; nil for folders
     /// and unknown items. Lets tests compare large generated files piece by piece.
     public func contentBytes(driveID: String, itemID: String, range: Range<Int>) -> [UInt8]? {
-        guard let record = drivesByID[driveID]?.items[itemID], !record.isDeleted, !record.isFolder else { return nil }
+        guard let record = drivesByID[driveID]?.record(itemID), !record.isDeleted, !record.isFolder else { return nil }
         return record.versions.last?.content.bytes(in: range) ?? []
     }
 
@@ -151,7 +153,7 @@ extension SimulatedTenant {
             createdAt: now, modifiedAt: now, fileSystemCreatedAt: fileSystemInfo?.createdAt ?? now,
             fileSystemModifiedAt: fileSystemInfo?.modifiedAt ?? now, createdBy: appPerson, modifiedBy: appPerson,
             lastChange: state.counter, isDeleted: false)
-        state.items[record.id] = record
+        state.store(record)
         drivesByID[driveID] = state
         return (snapshot(record, in: state), true)
     }
@@ -180,7 +182,7 @@ extension SimulatedTenant {
         record.fileSystemModifiedAt = fileSystemInfo?.modifiedAt ?? now
         if let created = fileSystemInfo?.createdAt { record.fileSystemCreatedAt = created }
         record.lastChange = state.counter
-        state.items[itemID] = record
+        state.store(record)
         drivesByID[driveID] = state
         return snapshot(record, in: state)
     }
@@ -203,7 +205,7 @@ extension SimulatedTenant {
             var walk: String? = parentID
             while let current = walk {
                 if current == itemID { throw M365SimulatorError.invalidRequest("A folder cannot be moved into itself.") }
-                walk = state.items[current]?.parentID
+                walk = state.record(current)?.parentID
             }
         }
         if let clash = state.child(of: targetParent, named: targetName), clash.id != itemID {
@@ -218,7 +220,7 @@ extension SimulatedTenant {
         record.revision += 1
         record.modifiedAt = Date()
         record.lastChange = state.counter
-        state.items[itemID] = record
+        state.store(record)
         drivesByID[driveID] = state
         return snapshot(record, in: state)
     }

@@ -69,32 +69,32 @@ public actor SimulatedTenant {
 
     /// The live item with this id; nil when unknown or deleted.
     public func item(driveID: String, itemID: String) -> SimulatedItem? {
-        guard let state = drivesByID[driveID], let record = state.items[itemID], !record.isDeleted else { return nil }
+        guard let state = drivesByID[driveID], let record = state.record(itemID), !record.isDeleted else { return nil }
         return snapshot(record, in: state)
     }
 
     /// Live direct children of a folder, sorted by name; empty when the folder is unknown.
     public func children(driveID: String, folderID: String) -> [SimulatedItem] {
         guard let state = drivesByID[driveID] else { return [] }
-        return state.childIDs(of: folderID).compactMap { state.items[$0] }.map { snapshot($0, in: state) }
+        return state.childIDs(of: folderID).compactMap { state.record($0) }.map { snapshot($0, in: state) }
     }
 
     /// Current bytes of a file (test helper); nil for folders and unknown items.
     public func content(driveID: String, itemID: String) -> [UInt8]? {
-        guard let record = drivesByID[driveID]?.items[itemID], !record.isDeleted, !record.isFolder else { return nil }
+        guard let record = drivesByID[driveID]?.record(itemID), !record.isDeleted, !record.isFolder else { return nil }
         return record.versions.last?.bytes ?? []
     }
 
     /// Every version of a file with its bytes, oldest first, the current version last.
     public func versionContents(driveID: String, itemID: String) -> [(id: String, bytes: [UInt8])] {
-        guard let record = drivesByID[driveID]?.items[itemID], !record.isDeleted else { return [] }
+        guard let record = drivesByID[driveID]?.record(itemID), !record.isDeleted else { return [] }
         return record.versions.map { ($0.id, $0.bytes) }
     }
 
     /// Every live file of a drive, parents' files before deeper ones (tree order).
     public func allFiles(driveID: String) -> [SimulatedItem] {
         guard let state = drivesByID[driveID] else { return [] }
-        return Self.treeOrder(state).compactMap { state.items[$0] }.filter { !$0.isFolder }.map { snapshot($0, in: state) }
+        return Self.treeOrder(state).compactMap { state.record($0) }.filter { !$0.isFolder }.map { snapshot($0, in: state) }
     }
 
     /// The current change counter of a drive (each mutation increments it).
@@ -114,7 +114,7 @@ public actor SimulatedTenant {
 
     /// Resolves path components from `startID`; nil when a component is missing.
     static func resolve(_ components: [String], from startID: String, in state: DriveState) -> ItemRecord? {
-        guard var current = state.items[startID], !current.isDeleted else { return nil }
+        guard var current = state.record(startID), !current.isDeleted else { return nil }
         for component in components where !component.isEmpty {
             guard current.isFolder, let next = state.child(of: current.id, named: component) else { return nil }
             current = next
@@ -124,9 +124,9 @@ public actor SimulatedTenant {
 
     /// Live item ids in tree order (parents before children), starting with the root.
     static func treeOrder(_ state: DriveState) -> [String] {
-        var childrenByParent: [String: [ItemRecord]] = [:]
-        for item in state.items.values where !item.isDeleted {
-            if let parent = item.parentID { childrenByParent[parent, default: []].append(item) }
+        var childrenByParent: [String: [(id: String, lastChange: Int)]] = [:]
+        state.forEachOutline { item in
+            if !item.isDeleted, let parent = item.parentID { childrenByParent[parent, default: []].append((item.id, item.lastChange)) }
         }
         var order: [String] = []
         var queue = [state.drive.rootItemID]
@@ -166,7 +166,7 @@ public actor SimulatedTenant {
     }
 
     func requireItem(_ itemID: String, in state: DriveState) throws -> ItemRecord {
-        guard let record = state.items[itemID], !record.isDeleted else {
+        guard let record = state.record(itemID), !record.isDeleted else {
             throw M365SimulatorError.itemNotFound("Item '\(itemID)' does not exist in drive '\(state.drive.id)'.")
         }
         return record
@@ -177,7 +177,7 @@ public actor SimulatedTenant {
         let childCount: Int
         if record.isFolder {
             size = (folderSizes ?? state.folderSizes())[record.id] ?? 0
-            childCount = record.isDeleted ? 0 : state.items.values.lazy.filter { $0.parentID == record.id && !$0.isDeleted }.count
+            childCount = record.isDeleted ? 0 : state.liveChildCount(of: record.id)
         } else {
             size = record.size
             childCount = 0

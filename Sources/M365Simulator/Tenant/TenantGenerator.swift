@@ -139,14 +139,14 @@ struct TenantGenerator {
     }
 
     mutating func populate(_ drive: SimulatedDrive, authors: [Person]) -> DriveState {
-        var state = DriveState(drive: drive, items: [:], counter: 0, oldestValidToken: 0)
+        var state = DriveState(drive: drive)
         let rootAuthor = authors[0]
         state.counter += 1
-        state.items[drive.rootItemID] = ItemRecord(
+        state.store(ItemRecord(
             id: drive.rootItemID, guid: rng.guid(), name: "root", parentID: nil, isFolder: true, isRoot: true, mimeType: nil,
             versions: [], nextVersionNumber: 1, revision: 1, contentRevision: 1, createdAt: Self.epoch, modifiedAt: Self.epoch,
             fileSystemCreatedAt: Self.epoch, fileSystemModifiedAt: Self.epoch, createdBy: rootAuthor, modifiedBy: rootAuthor,
-            lastChange: state.counter, isDeleted: false)
+            lastChange: state.counter, isDeleted: false))
         var folders: [(id: String, depth: Int)] = [(drive.rootItemID, 0)]
         for _ in 0..<spec.foldersPerDrive {
             let candidates = folders.filter { $0.depth < spec.maxFolderDepth }
@@ -156,11 +156,11 @@ struct TenantGenerator {
             let created = date(after: Self.epoch, withinDays: 60)
             state.counter += 1
             let id = rng.itemID()
-            state.items[id] = ItemRecord(
+            state.store(ItemRecord(
                 id: id, guid: rng.guid(), name: name, parentID: parent.id, isFolder: true, isRoot: false, mimeType: nil,
                 versions: [], nextVersionNumber: 1, revision: 1, contentRevision: 1, createdAt: created, modifiedAt: created,
                 fileSystemCreatedAt: created, fileSystemModifiedAt: created, createdBy: author, modifiedBy: author,
-                lastChange: state.counter, isDeleted: false)
+                lastChange: state.counter, isDeleted: false))
             folders.append((id, parent.depth + 1))
         }
         for index in 0..<spec.filesPerDrive {
@@ -189,11 +189,11 @@ struct TenantGenerator {
             }
             state.counter += 1
             let id = rng.itemID()
-            state.items[id] = ItemRecord(
+            state.store(ItemRecord(
                 id: id, guid: rng.guid(), name: name, parentID: parent.id, isFolder: false, isRoot: false, mimeType: type.mime,
                 versions: versions, nextVersionNumber: versionCount + 1, revision: versionCount, contentRevision: versionCount,
                 createdAt: created, modifiedAt: when, fileSystemCreatedAt: created, fileSystemModifiedAt: when,
-                createdBy: author, modifiedBy: versions.last!.modifiedBy, lastChange: state.counter, isDeleted: false)
+                createdBy: author, modifiedBy: versions.last!.modifiedBy, lastChange: state.counter, isDeleted: false))
         }
         return state
     }

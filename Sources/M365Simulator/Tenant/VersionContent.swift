@@ -79,6 +79,11 @@ final class GeneratedContent: Sendable {
         return out
     }
 
+    /// Sets the quickXorHash already known for these bytes (a bulk folder keeps its files' hashes), sparing a pass over them.
+    func remember(quickXorHash: String) {
+        cachedHash.withLock { $0 = quickXorHash }
+    }
+
     /// Base64 quickXorHash of all `size` bytes.
     var quickXorHash: String {
         if let hash = cachedHash.withLock({ $0 }) { return hash }
