@@ -12,11 +12,11 @@ extension SQLCatalog {
 
     public func enumerationTallies(sequence: Int64, driveID: String, itemIDs: [String]) async throws -> [String: String] {
         guard !itemIDs.isEmpty else { return [:] }
-        let batchSize = rowsPerStatement(columnCount: 1)
+        let batches = statementBatches(itemIDs, columnCount: 1)
         return try await database.read { db in
             var tallies: [String: String] = [:]
-            for start in stride(from: 0, to: itemIDs.count, by: batchSize) {
-                let ids: [any Encodable & Sendable] = Array(itemIDs[start..<min(start + batchSize, itemIDs.count)])
+            for batch in batches {
+                let ids: [any Encodable & Sendable] = Array(batch)
                 let rows = try await db.raw("""
                     SELECT item_id, tally FROM enumeration_ledger
                     WHERE sequence = \(bind: sequence) AND drive_id = \(bind: driveID) AND item_id IN (\(binds: ids))
@@ -31,10 +31,10 @@ extension SQLCatalog {
     public func recordEnumerationEntries(_ entries: [String: String?], pass: Int, sequence: Int64, driveID: String) async throws {
         guard !entries.isEmpty else { return }
         let sorted = entries.sorted { $0.key < $1.key }
-        let batchSize = rowsPerStatement(columnCount: 5)
+        let batches = statementBatches(sorted, columnCount: 5)
         try await database.transaction { db in
-            for start in stride(from: 0, to: sorted.count, by: batchSize) {
-                let values = sorted[start..<min(start + batchSize, sorted.count)].map { itemID, tally -> SQLQueryString in
+            for batch in batches {
+                let values = batch.map { itemID, tally -> SQLQueryString in
                     "(\(bind: sequence), \(bind: driveID), \(bind: itemID), \(bind: Int64(pass)), \(bind: tally))"
                 }
                 try await db.raw("""

@@ -16,11 +16,11 @@ extension SQLCatalog {
     /// The job's open (current, non-historical) rows of the given items, including those written by its uncommitted run.
     public func currentItems(jobID: UUID, driveID: String, itemIDs: [String]) async throws -> [String: ItemVersion] {
         guard !itemIDs.isEmpty else { return [:] }
-        let batchSize = rowsPerStatement(columnCount: 1)
+        let batches = statementBatches(itemIDs, columnCount: 1)
         return try await database.read { db in
             var current: [String: ItemVersion] = [:]
-            for start in stride(from: 0, to: itemIDs.count, by: batchSize) {
-                let ids: [any Encodable & Sendable] = Array(itemIDs[start..<min(start + batchSize, itemIDs.count)])
+            for batch in batches {
+                let ids: [any Encodable & Sendable] = Array(batch)
                 let rows = try await db.raw("""
                     SELECT \(unsafeRaw: Self.itemColumns("iv")), iv.valid_to AS reported_valid_to FROM item_versions iv
                     WHERE iv.job_id = \(bind: jobID.catalogText) AND iv.drive_id = \(bind: driveID)
@@ -50,8 +50,8 @@ extension SQLCatalog {
                 "item \(stranger.itemID) belongs to drive \(stranger.driveID), not to drive \(driveID) being recorded"
             )
         }
-        let closeBatch = rowsPerStatement(columnCount: 1)
-        let insertBatch = rowsPerStatement(columnCount: Self.insertColumnCount)
+        let closeBatches = statementBatches(closing, columnCount: 1)
+        let insertBatches = statementBatches(rows, columnCount: Self.insertColumnCount)
         let job = jobID.catalogText
         try await database.transaction { db in
             let owner = try await db.raw("""
@@ -63,8 +63,8 @@ extension SQLCatalog {
                     "restore point \(sequence) belongs to job \(owner), not to job \(jobID) whose items are being recorded"
                 )
             }
-            for start in stride(from: 0, to: closing.count, by: closeBatch) {
-                let ids: [any Encodable & Sendable] = Array(closing[start..<min(start + closeBatch, closing.count)])
+            for batch in closeBatches {
+                let ids: [any Encodable & Sendable] = Array(batch)
                 try await db.raw("""
                     DELETE FROM item_versions
                     WHERE job_id = \(bind: job) AND drive_id = \(bind: driveID) AND item_id IN (\(binds: ids))
@@ -76,8 +76,8 @@ extension SQLCatalog {
                       AND valid_to IS NULL AND is_historical = FALSE
                     """).run()
             }
-            for start in stride(from: 0, to: rows.count, by: insertBatch) {
-                let values = rows[start..<min(start + insertBatch, rows.count)].map {
+            for batch in insertBatches {
+                let values = batch.map {
                     Self.insertValues($0, jobID: job, sequence: sequence)
                 }
                 try await db.raw("""
@@ -189,7 +189,6 @@ extension SQLCatalog {
     private func pointInTime(
         jobID: UUID, driveID: String, parentID: String?, at sequence: Int64, options: PointInTimeOptions
     ) async throws -> [ItemVersion] {
-        let batchSize = rowsPerStatement(columnCount: 1)
         return try await database.read { db in
             var selected = try await db.raw(Self.visibleRowsQuery(jobID: jobID, driveID: driveID, parentID: parentID, at: sequence))
                 .all().map(Self.decodeItemVersion)
@@ -204,8 +203,8 @@ extension SQLCatalog {
             let displayNames = Dictionary(selected.map { ($0.itemID, $0.name) }, uniquingKeysWith: { first, _ in first })
             let itemIDs = displayNames.keys.sorted()
             var versions: [ItemVersion] = []
-            for start in stride(from: 0, to: itemIDs.count, by: batchSize) {
-                let ids: [any Encodable & Sendable] = Array(itemIDs[start..<min(start + batchSize, itemIDs.count)])
+            for batch in statementBatches(itemIDs, columnCount: 1) {
+                let ids: [any Encodable & Sendable] = Array(batch)
                 versions += try await db.raw("""
                     \(Self.committedRowsQuery(jobID: jobID, driveID: driveID, upTo: sequence)) AND iv.item_id IN (\(binds: ids))
                     """).all().map(Self.decodeItemVersion)

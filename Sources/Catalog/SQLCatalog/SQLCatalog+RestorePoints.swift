@@ -34,7 +34,7 @@ extension SQLCatalog {
     public func commitRestorePoint(id: UUID, deltaLinks: [String: String]) async throws {
         let now = Date().catalogMilliseconds
         let links = deltaLinks.sorted { $0.key < $1.key }
-        let batchSize = rowsPerStatement(columnCount: 5)
+        let batches = statementBatches(links, columnCount: 5)
         try await database.transaction { db in
             guard let point = try await db.raw("""
                 UPDATE restore_points SET committed = TRUE, committed_at = \(bind: now)
@@ -43,8 +43,8 @@ extension SQLCatalog {
             else { throw CatalogError.notFound("Restore point \(id)") }
             let sequence = try point.int64("sequence")
             let jobID = try point.string("job_id")
-            for start in stride(from: 0, to: links.count, by: batchSize) {
-                let values = links[start..<min(start + batchSize, links.count)].map { drive, link -> SQLQueryString in
+            for batch in batches {
+                let values = batch.map { drive, link -> SQLQueryString in
                     "(\(bind: jobID), \(bind: drive), \(bind: link), \(bind: sequence), \(bind: now))"
                 }
                 try await db.raw("""

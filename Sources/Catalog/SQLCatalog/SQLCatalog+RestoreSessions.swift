@@ -57,7 +57,6 @@ extension SQLCatalog {
     /// events' own `order` is ignored).
     public func appendRestoreSessionEvents(_ events: [RestoreSessionEvent]) async throws {
         guard !events.isEmpty else { return }
-        let batchSize = rowsPerStatement(columnCount: 14)
         try await database.transaction { db in
             var next: [UUID: Int64] = [:]
             var positioned: [(RestoreSessionEvent, Int64)] = []
@@ -72,8 +71,8 @@ extension SQLCatalog {
                 positioned.append((event, next[event.sessionID]!))
                 next[event.sessionID]! += 1
             }
-            for start in stride(from: 0, to: positioned.count, by: batchSize) {
-                let values = positioned[start..<min(start + batchSize, positioned.count)].map { event, position -> SQLQueryString in
+            for batch in statementBatches(positioned, columnCount: 14) {
+                let values = batch.map { event, position -> SQLQueryString in
                     """
                     (\(bind: event.id.catalogText), \(bind: event.sessionID.catalogText), \(bind: position), \
                     \(bind: event.type), \(bind: event.status.rawValue), \(bind: event.title), \(bind: event.message), \

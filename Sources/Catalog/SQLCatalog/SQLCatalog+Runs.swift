@@ -129,10 +129,9 @@ extension SQLCatalog {
     /// Appends errors to a run's log in one transaction, keeping their order.
     public func appendRunErrors(_ errors: [RunError], runID: UUID) async throws {
         guard !errors.isEmpty else { return }
-        let batchSize = rowsPerStatement(columnCount: 4)
+        let batches = statementBatches(errors, columnCount: 4)
         try await database.transaction { db in
-            for start in stride(from: 0, to: errors.count, by: batchSize) {
-                let batch = errors[start..<min(start + batchSize, errors.count)]
+            for batch in batches {
                 let values = batch.map { error -> SQLQueryString in
                     "(\(bind: runID.catalogText), \(bind: error.message), \(bind: error.itemPath), \(bind: error.occurredAt.catalogMilliseconds))"
                 }

@@ -79,8 +79,13 @@ public struct SQLCatalog: CatalogStore {
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
-    /// How many rows of `columnCount` binds fit in one statement (capped so statements stay reasonably short).
-    func rowsPerStatement(columnCount: Int) -> Int {
-        max(1, min(500, database.dialect.maxBindParameters / columnCount))
+    /// `rows` cut, in order, into runs of as many rows of `columnCount` binds as one statement takes (capped so
+    /// statements stay reasonably short).
+    func statementBatches<Rows: RandomAccessCollection>(_ rows: Rows, columnCount: Int) -> [Rows.SubSequence] {
+        let size = max(1, min(500, database.dialect.maxBindParameters / columnCount))
+        return stride(from: 0, to: rows.count, by: size).map { offset in
+            let start = rows.index(rows.startIndex, offsetBy: offset)
+            return rows[start..<rows.index(start, offsetBy: min(size, rows.count - offset))]
+        }
     }
 }
