@@ -260,7 +260,7 @@ public struct GraphClient: GraphAPI {
         return ResumableDownload.Source(url: location.hasPrefix("http") ? location : baseOrigin + location, authorized: false)
     }
 
-    /// Opens a download from `offset`; an expired URL (401, 403, 410) is an answer, not an error. With a `validator`
+    /// Opens a download from `offset`; an expired URL (401, 403, 410) is an answer, not an error. With a strong `validator`
     /// (the first answer's `ETag`), a server whose file changed answers the whole new content instead of its tail.
     private func openDownload(
         _ source: ResumableDownload.Source, offset: Int64, validator: String?
@@ -268,7 +268,8 @@ public struct GraphClient: GraphAPI {
         var headers = HTTPHeaders()
         if offset > 0 {
             headers.add(name: "Range", value: "bytes=\(offset)-")
-            if let validator { headers.add(name: "If-Range", value: validator) }
+            // RFC 9110 allows only a strong validator in If-Range.
+            if let validator, !validator.hasPrefix("W/") { headers.add(name: "If-Range", value: validator) }
         }
         let response = try await send(
             .GET, url: source.url, authorized: source.authorized, extraHeaders: headers,

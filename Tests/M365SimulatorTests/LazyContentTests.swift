@@ -110,13 +110,71 @@ struct LazyContentTests {
             #expect(await tenant.item(driveID: drive.id, itemID: deleted.id) == nil)
             #expect(await tenant.item(driveID: drive.id, path: "Bulk/renamed.bin")?.id == renamed.id)
             #expect(await tenant.item(driveID: drive.id, path: "\(moved.name)")?.id == moved.id)
-            #expect(try await tenant.item(driveID: drive.id, path: "Bulk/file-0000010.bin")?.quickXorHash == rewritten.quickXorHash)
+            #expect(await tenant.item(driveID: drive.id, path: "Bulk/file-0000010.bin")?.quickXorHash == rewritten.quickXorHash)
             #expect(await tenant.item(driveID: drive.id, itemID: folder.id)?.childCount == count - 2)
             let reborn = try await tenant.createFile(driveID: drive.id, parentID: folder.id, name: "file-0000020.bin", bytes: [1])
             #expect(reborn.id != renamed.id, "a freed name takes a new file")
             await #expect(throws: M365SimulatorError.self) {
                 try await tenant.createFile(driveID: drive.id, parentID: folder.id, name: "file-0000050.bin", bytes: [1])
             }
+
+            // Deleting the folder deletes its million files without storing a tombstone apiece.
+            try await tenant.delete(driveID: drive.id, itemID: folder.id)
+            #expect(Self.residentBytes() - before < 300 << 20)
+            #expect(await tenant.item(driveID: drive.id, path: "Bulk/file-0000060.bin") == nil)
+            #expect(await tenant.item(driveID: drive.id, itemID: last.id) == nil)
+        }
+    }
+
+    @Test("a bulk folder's files count in sizes and listings like others; deleting the folder lists every file's tombstone once")
+    func bulkFolderLifecycle() async throws {
+        try await SimulatorHarness.with(Self.emptySpec) { h in
+            let tenant = h.simulator.tenant
+            let drive = try #require(await tenant.drives().first)
+            let empty = try await tenant.createBulkFolder(
+                driveID: drive.id, parentID: drive.rootItemID, name: "Empty", fileCount: 0, maxFileSize: 10, seed: 1)
+            #expect(empty.childCount == 0)
+            #expect(await tenant.item(driveID: drive.id, path: "Empty/file-0000001.bin") == nil)
+            _ = try await tenant.createFile(driveID: drive.id, parentID: empty.id, name: "file-0000001.bin", bytes: [7])
+
+            let count = 5_000
+            let folder = try await tenant.createBulkFolder(
+                driveID: drive.id, parentID: drive.rootItemID, name: "Bulk", fileCount: count, maxFileSize: 100, seed: 2)
+            _ = try await tenant.createBulkFolder(
+                driveID: drive.id, parentID: drive.rootItemID, name: "Twin", fileCount: 10, maxFileSize: 100, seed: 2)
+            let first = try #require(await tenant.item(driveID: drive.id, path: "Bulk/file-0000001.bin"))
+            let twinFirst = try #require(await tenant.item(driveID: drive.id, path: "Twin/file-0000001.bin"))
+            #expect(first.id != twinFirst.id && first.eTag != twinFirst.eTag, "folders of one seed are still distinct")
+
+            let outsider = try await tenant.createFile(driveID: drive.id, parentID: drive.rootItemID, name: "outside.txt", bytes: [1, 2, 3])
+            try await tenant.rename(driveID: drive.id, itemID: outsider.id, to: "FILE-0000002.bin")
+            await #expect(throws: M365SimulatorError.self, "a bulk file's name is taken") {
+                try await tenant.move(driveID: drive.id, itemID: outsider.id, toParent: folder.id)
+            }
+            try await tenant.rename(driveID: drive.id, itemID: outsider.id, to: "outside.txt")
+            try await tenant.move(driveID: drive.id, itemID: outsider.id, toParent: folder.id)
+            let changed = try #require(await tenant.item(driveID: drive.id, path: "Bulk/file-0000003.bin"))
+            try await tenant.updateContent(driveID: drive.id, itemID: changed.id, bytes: Array(repeating: 9, count: 1000))
+
+            let listing = try await h.fullDelta("/drives/\(drive.id)/root/delta?$top=1000")
+            let inBulk = listing.items.filter { $0.parentID == folder.id }
+            #expect(inBulk.count == count + 1 && Set(inBulk.map(\.id)).count == count + 1)
+            let listedFolder = try #require(listing.items.first { $0.id == folder.id })
+            #expect(listedFolder.size == inBulk.reduce(0) { $0 + ($1.size ?? 0) }, "the folder's size sums its files")
+            #expect(inBulk.first { $0.id == changed.id }?.size == 1000)
+            #expect(await tenant.item(driveID: drive.id, itemID: folder.id)?.childCount == count + 1)
+
+            try await tenant.delete(driveID: drive.id, itemID: folder.id)
+            let changes = try await h.fullDelta(listing.deltaLink)
+            let tombstones = changes.items.filter(\.isDeleted)
+            #expect(tombstones.count == count + 2, "every file, the moved one and the folder")
+            #expect(Set(tombstones.map(\.id)) == Set(inBulk.map(\.id)).union([folder.id]))
+            #expect(changes.items.allSatisfy { $0.isDeleted })
+            #expect(await tenant.item(driveID: drive.id, path: "Bulk") == nil)
+            #expect(await tenant.item(driveID: drive.id, itemID: first.id) == nil)
+            #expect(await tenant.item(driveID: drive.id, path: "Twin/file-0000010.bin") != nil, "another bulk folder lives on")
+            let after = try await h.fullDelta(changes.deltaLink)
+            #expect(after.items.isEmpty)
         }
     }
 }

@@ -367,6 +367,8 @@ struct DriveBackup {
 
     /// Backs up one file; when its bytes do not match what its listing said, reads the item again and, if it changed
     /// meanwhile, starts over with its fresh state (up to `staleListingRetries` times), asking for its history again.
+    /// A download the file changed under (its resumption met other content) starts over the same way, whatever the
+    /// fresh listing says.
     private func backUpFile(_ listed: GraphDriveItem, previous: ItemVersion?, history listedHistory: [GraphItemVersion]?) async -> FileResult {
         var item = listed
         var history = listedHistory

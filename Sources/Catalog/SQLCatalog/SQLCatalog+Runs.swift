@@ -28,7 +28,8 @@ extension SQLCatalog {
     }
 
     /// Inserts `run` only if its job has no run queued or running, checking and inserting in one write transaction so
-    /// that two near-simultaneous starts of one job cannot both be queued.
+    /// that two near-simultaneous starts of one job cannot both be queued (SQLite's `BEGIN IMMEDIATE` serializes writers;
+    /// an engine whose transactions do not, PostgreSQL's read committed, needs a unique index on a job's active run).
     /// - Returns: whether the run was inserted.
     public func insertRunIfJobIdle(_ run: JobRun) async throws -> Bool {
         guard let jobID = run.jobID else { throw CatalogError.invalidArgument("a run without a job cannot wait for its job") }

@@ -5,8 +5,9 @@ import NIOHTTP1
 /// The bytes of one file from a download URL, resumed with `Range: bytes=<received>-` when the body breaks and
 /// re-addressed through Graph's `/content` when the URL expires, so the consumer sees one continuous stream.
 ///
-/// A resumption never splices two contents: it sends the first answer's `ETag` in `If-Range`, and an answer with another
-/// `ETag` or another total length ends the stream with `GraphError.contentChanged` (the caller reads the file again).
+/// A resumption does not splice two contents: an answer with another `ETag` than the first (when the server names its
+/// content with one; a strong one is also sent in `If-Range`) or another total length ends the stream with
+/// `GraphError.contentChanged` (the caller reads the file again), and a partial answer must start where asked.
 ///
 /// Gives up with `GraphError.transport` after `maxFailures` consecutive attempts that brought no byte.
 struct ResumableDownload: AsyncSequence, Sendable {
@@ -109,7 +110,12 @@ struct ResumableDownload: AsyncSequence, Sendable {
             let tag = response.headers.first(name: "ETag")
             let length: Int64?
             if response.status == .partialContent {
-                length = response.headers.first(name: "Content-Range")?.split(separator: "/").last.flatMap { Int64($0) }
+                let contentRange = response.headers.first(name: "Content-Range") ?? ""
+                length = contentRange.split(separator: "/").last.flatMap { Int64($0) }
+                let start = contentRange.split(separator: " ").last?.split(separator: "-").first.flatMap { Int64($0) }
+                guard start == received else {
+                    throw GraphError.invalidResponse("asked for the bytes from \(received), got 206 with Content-Range '\(contentRange)'")
+                }
             } else {
                 length = response.headers.first(name: "Content-Length").flatMap(Int64.init)
             }

@@ -54,9 +54,17 @@ struct DriveState: Sendable {
         bulkFolders.append(folder)
     }
 
+    /// Deletes the unchanged files of the bulk folder `folderID` (if it is one), each taking the next change number,
+    /// without storing a tombstone apiece.
+    mutating func deleteBulkFiles(inFolder folderID: String, at date: Date) {
+        for index in bulkFolders.indices where bulkFolders[index].folderID == folderID {
+            counter += bulkFolders[index].delete(firstChange: counter + 1, at: date)
+        }
+    }
+
     /// Calls `body` once with every item (tombstones included) changed after `changeNumber`; unchanged bulk files at or
     /// below it are skipped without being computed.
-    func forEachRecord(changedAfter changeNumber: Int = .min, _ body: (ItemRecord) throws -> Void) rethrows {
+    func forEachRecord(changedAfter changeNumber: Int = 0, _ body: (ItemRecord) throws -> Void) rethrows {
         for record in storedItems.values where record.lastChange > changeNumber { try body(record) }
         for folder in bulkFolders {
             for index in folder.indices(changedAfter: changeNumber) where !folder.changed.contains(index) {
@@ -74,16 +82,19 @@ struct DriveState: Sendable {
         for folder in bulkFolders {
             for index in folder.unchangedIndices {
                 try body(
-                    Outline(id: folder.id(at: index), parentID: folder.folderID, isDeleted: false, lastChange: folder.lastChange(at: index)))
+                    Outline(
+                        id: folder.id(at: index), parentID: folder.folderID, isDeleted: folder.deletion != nil,
+                        lastChange: folder.lastChange(at: index)))
             }
         }
     }
 
-    /// Ids of the live direct children of `folderID`, sorted by name for stable output.
-    func childIDs(of folderID: String) -> [String] {
+    /// Ids of the live direct children of `folderID`, sorted by name for stable output; without the unchanged files of
+    /// a bulk folder unless `includingBulkFiles`.
+    func childIDs(of folderID: String, includingBulkFiles: Bool = true) -> [String] {
         var children: [(id: String, name: String)] = storedItems.values.filter { $0.parentID == folderID && !$0.isDeleted }
             .map { ($0.id, $0.name) }
-        for folder in bulkFolders where folder.folderID == folderID {
+        for folder in bulkFolders where includingBulkFiles && folder.folderID == folderID && folder.deletion == nil {
             for index in folder.unchangedIndices {
                 children.append((folder.id(at: index), folder.name(at: index)))
             }
@@ -97,7 +108,7 @@ struct DriveState: Sendable {
     func liveChildCount(of folderID: String) -> Int {
         var count = storedItems.values.lazy.filter { $0.parentID == folderID && !$0.isDeleted }.count
         for folder in bulkFolders where folder.folderID == folderID {
-            count += folder.fileCount - folder.changed.count
+            count += folder.liveCount
         }
         return count
     }
@@ -108,7 +119,7 @@ struct DriveState: Sendable {
         if let stored = storedItems.values.first(where: { $0.parentID == folderID && !$0.isDeleted && $0.name.lowercased() == lowered }) {
             return stored
         }
-        for folder in bulkFolders where folder.folderID == folderID {
+        for folder in bulkFolders where folder.folderID == folderID && folder.deletion == nil {
             if let index = folder.index(ofName: name), !folder.changed.contains(index) { return folder.record(at: index) }
         }
         return nil
@@ -129,7 +140,7 @@ struct DriveState: Sendable {
             }
         }
         for record in storedItems.values where !record.isFolder && !record.isDeleted { add(record.size, from: record.parentID) }
-        for folder in bulkFolders {
+        for folder in bulkFolders where folder.deletion == nil {
             add(folder.unchangedIndices.reduce(0) { $0 + folder.size(at: $1) }, from: folder.folderID)
         }
         return sizes

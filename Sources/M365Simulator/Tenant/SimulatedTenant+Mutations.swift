@@ -24,15 +24,17 @@ extension SimulatedTenant {
         var state = try requireDrive(driveID)
         let record = try requireItem(itemID, in: state)
         guard !record.isRoot else { throw M365SimulatorError.accessDenied("The root folder of a drive cannot be deleted.") }
-        // Children first, so a tombstone never precedes its descendants' tombstones.
+        // Children first, so a tombstone never precedes its descendants' tombstones. A bulk folder's unchanged files are
+        // deleted as one, before the folder, without a stored tombstone apiece.
         var toDelete: [String] = []
         func collect(_ id: String) {
-            for child in state.childIDs(of: id) { collect(child) }
+            for child in state.childIDs(of: id, includingBulkFiles: false) { collect(child) }
             toDelete.append(id)
         }
         collect(itemID)
         let now = Date()
         for id in toDelete {
+            state.deleteBulkFiles(inFolder: id, at: now)
             state.counter += 1
             guard var record = state.record(id) else { continue }
             record.isDeleted = true

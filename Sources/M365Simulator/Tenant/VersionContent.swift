@@ -40,13 +40,6 @@ enum VersionContent: Sendable {
     }
 }
 
-/// The bytes a download URL serves, with the `ETag` that names them (the file and its version), which a resumed
-/// download sends back in `If-Range`.
-struct ServedContent: Sendable {
-    var content: VersionContent
-    var eTag: String
-}
-
 /// Pseudo-random bytes of any size, a pure function of a seed and an offset, so a file of several GiB costs no memory
 /// and any range of it can be served. Its quickXorHash is computed by streaming the bytes once, the first time it is
 /// asked for, and cached.
@@ -57,10 +50,13 @@ final class GeneratedContent: Sendable {
     let seed: UInt64
     let size: Int
     private let cachedHash = Mutex<String?>(nil)
+    /// Where the hash is kept beyond this instance (a bulk folder's file, whose record is computed anew each time).
+    private let hashCache: BulkHashes.Slot?
 
-    init(seed: UInt64, size: Int) {
+    init(seed: UInt64, size: Int, hashCache: BulkHashes.Slot? = nil) {
         self.seed = seed
         self.size = max(0, size)
+        self.hashCache = hashCache
     }
 
     /// The bytes of `range`, which must lie within `0..<size`.
@@ -79,14 +75,9 @@ final class GeneratedContent: Sendable {
         return out
     }
 
-    /// Sets the quickXorHash already known for these bytes (a bulk folder keeps its files' hashes), sparing a pass over them.
-    func remember(quickXorHash: String) {
-        cachedHash.withLock { $0 = quickXorHash }
-    }
-
     /// Base64 quickXorHash of all `size` bytes.
     var quickXorHash: String {
-        if let hash = cachedHash.withLock({ $0 }) { return hash }
+        if let hash = cachedHash.withLock({ $0 }) ?? hashCache?.hash { return hash }
         var hasher = QuickXorHasher()
         var index = 0
         while index * Self.blockSize < size {
@@ -95,6 +86,7 @@ final class GeneratedContent: Sendable {
         }
         let hash = hasher.finalizeBase64()
         cachedHash.withLock { $0 = hash }
+        hashCache?.remember(hash)
         return hash
     }
 
