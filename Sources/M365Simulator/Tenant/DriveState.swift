@@ -38,6 +38,9 @@ struct DriveState: Sendable {
         return nil
     }
 
+    /// How many items are stored one by one (tombstones included): what the drive's size in memory grows with.
+    var storedItemCount: Int { storedItems.count }
+
     /// Stores `record`, replacing the item with its id (a bulk file's computed record included).
     mutating func store(_ record: ItemRecord) {
         if storedItems.updateValue(record, forKey: record.id) == nil, record.id.hasPrefix(BulkFolder.idMark) {

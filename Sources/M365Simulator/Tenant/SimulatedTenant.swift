@@ -97,6 +97,9 @@ public actor SimulatedTenant {
         return Self.treeOrder(state).compactMap { state.record($0) }.filter { !$0.isFolder }.map { snapshot($0, in: state) }
     }
 
+    /// How many items of a drive are stored one by one rather than computed (bulk files never changed are computed).
+    func storedItemCount(driveID: String) -> Int { drivesByID[driveID]?.storedItemCount ?? 0 }
+
     /// The current change counter of a drive (each mutation increments it).
     public func changeCounter(driveID: String) -> Int { drivesByID[driveID]?.counter ?? 0 }
 
