@@ -257,7 +257,7 @@ public struct GraphClient: GraphAPI {
         guard let location = redirect.headers.first(name: "Location") else {
             throw GraphError.invalidResponse("302 without Location for \(url)")
         }
-        return ResumableDownload.Source(url: location.hasPrefix("http") ? location : baseOrigin + location, authorized: false)
+        return ResumableDownload.Source(url: Self.resolved(location, graphBaseURL: endpoints.graphBaseURL), authorized: false)
     }
 
     /// Opens a download from `offset`; an expired URL (401, 403, 410) is an answer, not an error. With a strong `validator`
@@ -350,7 +350,7 @@ public struct GraphClient: GraphAPI {
             ambiguous: &ambiguous, collectsBody: true, acceptedStatuses: [200])
         struct Answer: Decodable { var uploadUrl: String }
         let answer = try await decode(Answer.self, response)
-        let absolute = answer.uploadUrl.hasPrefix("http") ? answer.uploadUrl : baseOrigin + answer.uploadUrl
+        let absolute = Self.resolved(answer.uploadUrl, graphBaseURL: endpoints.graphBaseURL)
         return UploadSession(uploadURL: absolute)
     }
 
@@ -459,13 +459,6 @@ public struct GraphClient: GraphAPI {
         guard let components = URLComponents(string: graphBaseURL), let scheme = components.scheme, let host = components.host
         else { return graphBaseURL + trimmed }
         return "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "") + trimmed
-    }
-
-    private var baseOrigin: String {
-        guard let components = URLComponents(string: endpoints.graphBaseURL), let scheme = components.scheme,
-            let host = components.host
-        else { return endpoints.graphBaseURL }
-        return "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "")
     }
 
     /// The URL without its query: pre-authenticated upload and download URLs carry their credential there, and error

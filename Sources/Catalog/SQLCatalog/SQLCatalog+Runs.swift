@@ -13,18 +13,10 @@ extension SQLCatalog {
     /// and inserting in one write transaction so concurrent callers cannot both pass the check.
     /// - Returns: whether the run was inserted.
     public func insertRun(_ run: JobRun, ifFewerActiveThan limit: Int, kinds: Set<JobRunKind>) async throws -> Bool {
-        let counters = try Self.json(run.counters)
         let kindValues: [any Encodable & Sendable] = kinds.map(\.rawValue).sorted()
-        return try await database.transaction { db in
-            let active = try await db.raw("""
-                SELECT COUNT(*) AS run_count FROM job_runs
-                WHERE organization_id = \(bind: run.organizationID.catalogText)
-                  AND state IN (\(binds: Self.activeRunStates)) AND kind IN (\(binds: kindValues))
-                """).first(decodingColumn: "run_count", as: Int.self) ?? 0
-            guard active < limit else { return false }
-            try await Self.insert(run, counters: counters, into: db)
-            return true
-        }
+        return try await insertRun(
+            run, ifFewerThan: limit,
+            activeRunsWhere: "organization_id = \(bind: run.organizationID.catalogText) AND kind IN (\(binds: kindValues))")
     }
 
     /// Inserts `run` only if its job has no run queued or running, checking and inserting in one write transaction so
@@ -33,19 +25,22 @@ extension SQLCatalog {
     /// - Returns: whether the run was inserted.
     public func insertRunIfJobIdle(_ run: JobRun) async throws -> Bool {
         guard let jobID = run.jobID else { throw CatalogError.invalidArgument("a run without a job cannot wait for its job") }
+        return try await insertRun(run, ifFewerThan: 1, activeRunsWhere: "job_id = \(bind: jobID.catalogText)")
+    }
+
+    /// Inserts `run` if fewer than `limit` queued or running runs meet `condition`, in one write transaction.
+    private func insertRun(_ run: JobRun, ifFewerThan limit: Int, activeRunsWhere condition: SQLQueryString) async throws -> Bool {
         let counters = try Self.json(run.counters)
         return try await database.transaction { db in
             let active = try await db.raw("""
                 SELECT COUNT(*) AS run_count FROM job_runs
-                WHERE job_id = \(bind: jobID.catalogText) AND state IN (\(binds: Self.activeRunStates))
+                WHERE \(condition) AND state IN (\(binds: [JobRunState.queued.rawValue, JobRunState.running.rawValue]))
                 """).first(decodingColumn: "run_count", as: Int.self) ?? 0
-            guard active == 0 else { return false }
+            guard active < limit else { return false }
             try await Self.insert(run, counters: counters, into: db)
             return true
         }
     }
-
-    private static var activeRunStates: [any Encodable & Sendable] { [JobRunState.queued.rawValue, JobRunState.running.rawValue] }
 
     private static func insert(_ run: JobRun, counters: String, into db: any SQLDatabase) async throws {
         try await db.raw("""

@@ -67,7 +67,7 @@ struct DriveState: Sendable {
 
     /// Calls `body` once with every item (tombstones included) changed after `changeNumber`; unchanged bulk files at or
     /// below it are skipped without being computed.
-    func forEachRecord(changedAfter changeNumber: Int = 0, _ body: (ItemRecord) throws -> Void) rethrows {
+    func forEachRecord(changedAfter changeNumber: Int, _ body: (ItemRecord) throws -> Void) rethrows {
         for record in storedItems.values where record.lastChange > changeNumber { try body(record) }
         for folder in bulkFolders {
             for index in folder.indices(changedAfter: changeNumber) where !folder.changed.contains(index) {
