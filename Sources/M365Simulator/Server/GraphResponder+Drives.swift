@@ -64,10 +64,6 @@ extension GraphResponder {
             guard method == .get else { throw M365SimulatorError.invalidRequest("Drives can only be read.") }
             return try await driveResponse(call, driveID: driveID)
         }
-        if remainder == "root/delta" || remainder == "root/delta()" {
-            guard method == .get else { throw M365SimulatorError.invalidRequest("Delta can only be read.") }
-            return try await delta(call, drive: drive)
-        }
         let address = try Self.parseAddress(remainder)
         let action = address.action
         // Uploads by name: the last path component is the new item's name, the rest addresses its parent.
@@ -86,6 +82,14 @@ extension GraphResponder {
         switch (method, action) {
         case (.get, []):
             return GraphJSON.response(.ok, render(call, item, drive: drive))
+        case (_, ["delta"]):
+            guard method == .get else { throw M365SimulatorError.invalidRequest("Delta can only be read.") }
+            // `root/delta`, `items/root/delta` and `items/{root id}/delta` name one function; other folders have none here.
+            guard item.isRoot else {
+                throw M365SimulatorError.invalidRequest(
+                    "Delta is only supported on the root folder of OneDrive for Business and SharePoint drives, not on '\(item.name)'.")
+            }
+            return try await delta(call, drive: drive)
         case (.get, ["children"]):
             guard item.isFolder else { throw M365SimulatorError.invalidRequest("'\(item.name)' is a file; it has no children.") }
             let children = await tenant.children(driveID: driveID, folderID: item.id)

@@ -32,7 +32,8 @@ struct GraphResponder: HTTPResponder {
     }
 
     func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
-        var request = request
+        let sent = request.uri
+        var request = Self.canonicalized(request)
         let authority = request.head.authority ?? "\(configuration.host):\(configuration.port)"
         let requestID = UUID().uuidString.lowercased()
         var call = Call(
@@ -121,7 +122,7 @@ struct GraphResponder: HTTPResponder {
         response.headers[HTTPFields.Element.Name("client-request-id")!] = call.clientRequestID
         await log.record(
             LoggedRequest(
-                method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "",
+                method: request.method.rawValue, path: sent.path, query: sent.query ?? "",
                 status: response.status.code, range: request.headers[.range], fault: fault,
                 userAgent: request.headers[.userAgent], resourceUnits: charge?.units))
         logger.debug(
@@ -129,6 +130,16 @@ struct GraphResponder: HTTPResponder {
             metadata: ["lifeboat.sim.method": "\(request.method)", "lifeboat.sim.path": "\(request.uri.path)",
                 "lifeboat.sim.status": "\(response.status.code)"])
         return response
+    }
+
+    /// `request` addressed in the one form the handlers parse (see `GraphRequestPath`); itself when already so.
+    static func canonicalized(_ request: Request) -> Request {
+        let query = request.uri.query ?? ""
+        let canonical = GraphRequestPath.canonical(path: request.uri.path, query: query)
+        guard canonical.path != request.uri.path || canonical.query != query else { return request }
+        var head = request.head
+        head.path = canonical.path + (canonical.query.isEmpty ? "" : "?" + canonical.query)
+        return Request(head: head, body: request.body)
     }
 
     /// The answer to a JSON batch, logged like any request; each request it carries is logged by its own answer.
@@ -354,7 +365,7 @@ struct GraphResponder: HTTPResponder {
     /// The `Location` of a 410 `resyncRequired`: a delta link that enumerates the drive from scratch.
     static func freshDeltaLocation(_ call: Call) -> String? {
         let path = call.request.uri.path
-        guard path.hasPrefix("/v1.0/drives/"), path.hasSuffix("/root/delta") else { return nil }
+        guard path.hasPrefix("/v1.0/"), path.hasSuffix("/delta") else { return nil }
         let top = call.query["$top"].map { "$top=\($0)&" } ?? ""
         return call.baseURL + path + "?\(top)token=\(SimulatedTenant.encodeToken("d:0"))"
     }
