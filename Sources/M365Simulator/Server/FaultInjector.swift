@@ -293,7 +293,11 @@ actor FaultInjector {
     static func resourceUnits(method: String, path: String, query: String) -> Int? {
         let charged = path.hasPrefix("/v1.0/") || path.hasPrefix("/download/") || path.hasPrefix("/upload/")
         guard charged else { return nil }
-        if path.hasSuffix("/permissions") { return 5 }
+        if path.hasSuffix("/permissions") || path.contains("/permissions/") || path.hasSuffix("/invite")
+            || path.hasSuffix("/createLink")
+        {
+            return 5
+        }
         guard method == "GET" else { return 2 }
         if path.hasSuffix("/delta") || path.hasSuffix("/delta()") {
             let hasToken = query.split(separator: "&").contains { $0.hasPrefix("token=") }

@@ -41,6 +41,8 @@ enum GraphJSON {
                 "createdDateTime": date(item.fileSystemCreatedAt), "lastModifiedDateTime": date(item.fileSystemModifiedAt),
             ],
         ]
+        if let scope = item.sharedScope { json["shared"] = ["scope": scope] }
+        if item.sharingChanged { json["@microsoft.graph.sharedChanged"] = "True" }
         if item.isRoot {
             json["root"] = [String: Any]()
             json["webUrl"] = drive.webURL
@@ -51,6 +53,23 @@ enum GraphJSON {
             json["cTag"] = item.cTag
             json["file"] = ["mimeType": item.mimeType ?? "application/octet-stream", "hashes": ["quickXorHash": item.quickXorHash ?? ""]]
             if let downloadURL { json["@microsoft.graph.downloadUrl"] = downloadURL }
+        }
+        return json
+    }
+
+    /// A `permission` resource: `grantedToV2` for a person, `link` for a sharing link, `inheritedFrom` when inherited.
+    static func permission(_ permission: SimulatedPermission, driveID: String) -> [String: Any] {
+        var json: [String: Any] = ["id": permission.id, "roles": permission.roles, "hasPassword": false]
+        switch permission.grantee {
+        case .user(let id, let email, let displayName):
+            let user: [String: Any] = ["id": id, "email": email, "displayName": displayName]
+            json["grantedToV2"] = ["user": user]
+            json["grantedTo"] = ["user": user]
+        case .link(let type, let scope, let webURL):
+            json["link"] = ["type": type, "scope": scope, "webUrl": webURL, "preventsDownload": false]
+        }
+        if let folderID = permission.inheritedFrom {
+            json["inheritedFrom"] = ["driveId": driveID, "id": folderID]
         }
         return json
     }

@@ -124,6 +124,41 @@ extension GraphResponder {
             }
             return Response(
                 status: .found, headers: [.location: downloadURL(call, driveID: driveID, itemID: item.id, versionID: parts[1])])
+        case (.get, ["permissions"]):
+            let permissions = try await tenant.permissions(driveID: driveID, itemID: item.id)
+            return GraphJSON.response(.ok, ["value": permissions.map { GraphJSON.permission($0, driveID: driveID) }])
+        case (.get, let parts) where parts.count == 2 && parts[0] == "permissions":
+            let permissions = try await tenant.permissions(driveID: driveID, itemID: item.id)
+            guard let permission = permissions.first(where: { $0.id == parts[1] }) else {
+                throw M365SimulatorError.itemNotFound("Permission '\(parts[1])' does not exist on '\(item.name)'.")
+            }
+            return GraphJSON.response(.ok, GraphJSON.permission(permission, driveID: driveID))
+        case (.patch, let parts) where parts.count == 2 && parts[0] == "permissions":
+            let json = try GraphJSON.object(try await request.collectBody(upTo: 1 << 20))
+            guard let roles = json["roles"] as? [String] else { throw M365SimulatorError.invalidRequest("The body needs 'roles'.") }
+            let updated = try await tenant.updatePermission(driveID: driveID, itemID: item.id, permissionID: parts[1], roles: roles)
+            return GraphJSON.response(.ok, GraphJSON.permission(updated, driveID: driveID))
+        case (.delete, let parts) where parts.count == 2 && parts[0] == "permissions":
+            try await tenant.removePermission(driveID: driveID, itemID: item.id, permissionID: parts[1])
+            return Response(status: .noContent)
+        case (.post, ["invite"]):
+            let json = try GraphJSON.object(try await request.collectBody(upTo: 1 << 20))
+            let recipients = (json["recipients"] as? [[String: Any]] ?? []).compactMap { $0["email"] as? String }
+            guard !recipients.isEmpty, let roles = json["roles"] as? [String] else {
+                throw M365SimulatorError.invalidRequest("The body needs 'recipients' with an 'email' each and 'roles'.")
+            }
+            var granted: [[String: Any]] = []
+            for email in recipients {
+                let permission = try await tenant.grant(driveID: driveID, itemID: item.id, email: email, roles: roles)
+                granted.append(GraphJSON.permission(permission, driveID: driveID))
+            }
+            return GraphJSON.response(.ok, ["value": granted])
+        case (.post, ["createLink"]):
+            let json = try GraphJSON.object(try await request.collectBody(upTo: 1 << 20))
+            guard let type = json["type"] as? String else { throw M365SimulatorError.invalidRequest("The body needs a link 'type'.") }
+            let link = try await tenant.createLink(
+                driveID: driveID, itemID: item.id, type: type, scope: json["scope"] as? String ?? "organization")
+            return GraphJSON.response(link.created ? .created : .ok, GraphJSON.permission(link.permission, driveID: driveID))
         case (.put, ["content"]):
             let body = try await request.collectBody(upTo: 256 << 20)
             let updated = try await tenant.updateContent(
@@ -163,7 +198,9 @@ extension GraphResponder {
 
     func delta(_ call: Call, drive: SimulatedDrive) async throws -> Response {
         let top = Int(call.query["$top"] ?? "") ?? 200
-        let page = try await tenant.deltaPage(driveID: drive.id, token: call.query["token"], top: top)
+        let prefer = call.request.headers[values: HTTPFields.Element.Name("Prefer")!].joined(separator: ",").lowercased()
+        let page = try await tenant.deltaPage(
+            driveID: drive.id, token: call.query["token"], top: top, sharingChanges: prefer.contains("deltashowsharingchanges"))
         let link = "\(call.graphBaseURL)/drives/\(drive.id)/root/delta"
         var body: [String: Any] = [
             "@odata.context": "\(call.graphBaseURL)/$metadata#Collection(driveItem)",

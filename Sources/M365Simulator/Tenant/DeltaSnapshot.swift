@@ -9,6 +9,8 @@ struct DeltaSnapshot: Sendable {
         var id: String
         /// List the file as it was before its last content change (the first listing of a duplicated item).
         var earlierState = false
+        /// Mark the item `@microsoft.graph.sharedChanged` (its sharing changed since the token, and it was asked).
+        var sharingChanged = false
     }
 
     var driveID: String

@@ -21,6 +21,10 @@ struct DriveState: Sendable {
     var counter: Int
     /// Delta tokens below this value answer 410 resyncRequired.
     var oldestValidToken: Int
+    /// Sharing permissions set on items themselves (inherited ones are computed from these), by item id.
+    var permissions: [String: [SimulatedPermission]] = [:]
+    /// The change number of each item's last sharing change, for delta's `deltashowsharingchanges`.
+    var sharingChanges: [String: Int] = [:]
 
     init(drive: SimulatedDrive, counter: Int = 0, oldestValidToken: Int = 0) {
         self.drive = drive
@@ -147,5 +151,27 @@ struct DriveState: Sendable {
             add(folder.unchangedIndices.reduce(0) { $0 + folder.size(at: $1) }, from: folder.folderID)
         }
         return sizes
+    }
+
+    /// The permissions `itemID` has: its own, then those it inherits from each ancestor, nearest first.
+    func effectivePermissions(of itemID: String) -> [SimulatedPermission] {
+        guard !permissions.isEmpty else { return [] }
+        var result = permissions[itemID] ?? []
+        var parent = record(itemID)?.parentID
+        while let folderID = parent {
+            result += (permissions[folderID] ?? []).map { inherited in
+                var permission = inherited
+                permission.inheritedFrom = folderID
+                return permission
+            }
+            parent = record(folderID)?.parentID
+        }
+        return result
+    }
+
+    /// The `shared.scope` of `itemID`, from its own permissions and its ancestors'; nil when it is not shared.
+    func sharingScope(of itemID: String) -> String? {
+        guard !permissions.isEmpty else { return nil }
+        return SimulatedPermission.widestScope(effectivePermissions(of: itemID).map(\.sharingScope))
     }
 }

@@ -48,4 +48,8 @@ public struct SimulatedItem: Sendable, Hashable {
     public var isDeleted: Bool
     /// Direct children count of folders (0 for files).
     public var childCount: Int
+    /// `shared.scope` (`users`, `organization` or `anonymous`) when the item or a folder above it is shared.
+    public var sharedScope: String? = nil
+    /// Whether a delta page asked for sharing changes marks the item `@microsoft.graph.sharedChanged`.
+    public var sharingChanged = false
 }

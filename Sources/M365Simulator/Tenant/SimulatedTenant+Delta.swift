@@ -5,8 +5,10 @@ extension SimulatedTenant {
     /// Returns one page of `root/delta`: from scratch (`token` nil), from a delta token, or a next page.
     ///
     /// Tokens are base64 of `d:<counter>` (delta links) or `p:<session>:<offset>` (next links). A stale or foreign
-    /// token throws `resyncRequired`.
-    func deltaPage(driveID: String, token: String?, top: Int) throws -> DeltaPage {
+    /// token throws `resyncRequired`. With `sharingChanges` (`Prefer: deltashowsharingchanges`), a delta from a token
+    /// also lists the items whose own permissions changed since, marked `@microsoft.graph.sharedChanged`; without it, a
+    /// sharing change alone lists nothing, as at Graph.
+    func deltaPage(driveID: String, token: String?, top: Int, sharingChanges: Bool = false) throws -> DeltaPage {
         let state = try requireDrive(driveID)
         let pageSize = min(max(top, 1), 1000)
         var sessionID: String
@@ -43,9 +45,17 @@ extension SimulatedTenant {
                 state.forEachRecord(changedAfter: since) { changed.append($0) }
                 let order = Self.treeOrder(state)
                 let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+                var shared: Set<String> = []
+                if sharingChanges {
+                    shared = Set(state.sharingChanges.filter { $0.value > since }.keys)
+                    let listed = Set(changed.map(\.id))
+                    for id in shared.subtracting(listed) {
+                        if let record = state.record(id) { changed.append(record) }
+                    }
+                }
                 let live = changed.filter { !$0.isDeleted }.sorted { (position[$0.id] ?? 0) < (position[$1.id] ?? 0) }
                 let dead = changed.filter(\.isDeleted).sorted { $0.lastChange < $1.lastChange }
-                entries = (live + dead).map { DeltaSnapshot.Entry(id: $0.id) }
+                entries = (live + dead).map { DeltaSnapshot.Entry(id: $0.id, sharingChanged: shared.contains($0.id)) }
             }
             sessionID = String(nextDeltaSession)
             nextDeltaSession += 1
@@ -67,6 +77,7 @@ extension SimulatedTenant {
     func render(_ entry: DeltaSnapshot.Entry, session: DeltaSnapshot, in state: DriveState) -> SimulatedItem? {
         guard let record = state.record(entry.id) else { return nil }
         var item = snapshot(record, in: state, folderSizes: session.folderSizes)
+        item.sharingChanged = entry.sharingChanged && !record.isDeleted
         guard entry.earlierState, record.versions.count > 1, !record.isDeleted else { return item }
         let earlier = record.versions[record.versions.count - 2]
         item.size = earlier.size

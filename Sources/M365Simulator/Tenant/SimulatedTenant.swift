@@ -193,7 +193,8 @@ public actor SimulatedTenant {
             versionID: record.versions.last?.id, versionCount: record.versions.count,
             createdByName: record.createdBy.displayName, createdByEmail: record.createdBy.email,
             modifiedByName: record.modifiedBy.displayName, modifiedByEmail: record.modifiedBy.email,
-            isRoot: record.isRoot, isDeleted: record.isDeleted, childCount: childCount)
+            isRoot: record.isRoot, isDeleted: record.isDeleted, childCount: childCount,
+            sharedScope: record.isDeleted ? nil : state.sharingScope(of: record.id))
     }
 }
 

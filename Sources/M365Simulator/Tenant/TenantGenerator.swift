@@ -108,8 +108,37 @@ struct TenantGenerator {
                 sites.append(sub)
             }
         }
+        Self.share(&drives, users: users, seed: spec.seed)
         return Output(
             tenantID: tenantID, clientID: clientID, clientSecret: clientSecret, users: users, sites: sites, drives: drives, rng: rng)
+    }
+
+    /// Shares a few items of each drive, as people do: a OneDrive's first folder with the next colleague (write) and its
+    /// first file by an organization-wide view link; a library's first folder with the first user (read). Draws its ids
+    /// from a generator of its own, so every other id of the tenant is what it was before sharing existed.
+    static func share(_ drives: inout [DriveState], users: [SimulatedUser], seed: UInt64) {
+        guard users.count > 1 else { return }
+        var ids = SplitMix64(seed: seed ^ 0x5AA2_E0FF_1CE5_0001)
+        for index in drives.indices {
+            let state = drives[index]
+            let top = state.childIDs(of: state.drive.rootItemID).compactMap { state.record($0) }
+            let owner = users.firstIndex { $0.id == state.drive.ownerUserID }
+            if let folder = top.first(where: \.isFolder) {
+                let colleague = users[owner.map { ($0 + 1) % users.count } ?? 0]
+                drives[index].permissions[folder.id, default: []].append(
+                    SimulatedPermission(
+                        id: ids.guid(), roles: [owner == nil ? "read" : "write"],
+                        grantee: .user(id: colleague.id, email: colleague.upn, displayName: colleague.displayName)))
+            }
+            if owner != nil, let file = top.first(where: { !$0.isFolder }) {
+                let token = ids.itemID().dropFirst(2).prefix(22)
+                let host = URL(string: state.drive.webURL)?.host ?? "sharepoint.com"
+                drives[index].permissions[file.id, default: []].append(
+                    SimulatedPermission(
+                        id: ids.guid(), roles: ["read"],
+                        grantee: .link(type: "view", scope: "organization", webURL: "https://\(host)/:u:/g/\(token)")))
+            }
+        }
     }
 
     static func name(_ list: [String], _ index: Int) -> String {
