@@ -5,11 +5,7 @@ import LifeboatTestSupport
 import Logging
 import Testing
 
-private func at(_ text: String) -> Date {
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime]
-    return formatter.date(from: text)!
-}
+private func at(_ text: String) -> Date { .iso8601(text) }
 
 private let newYork = TimeZone(identifier: "America/New_York")!
 private let berlin = TimeZone(identifier: "Europe/Berlin")!

@@ -1,14 +1,10 @@
 import BackupEngine
 import Foundation
 import LifeboatModel
+import LifeboatTestSupport
 import Testing
 
-/// An instant from an ISO 8601 text with its offset (`2026-03-08T01:45:00-05:00`).
-private func at(_ text: String) -> Date {
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime]
-    return formatter.date(from: text)!
-}
+private func at(_ text: String) -> Date { .iso8601(text) }
 
 private let newYork = TimeZone(identifier: "America/New_York")!
 private let berlin = TimeZone(identifier: "Europe/Berlin")!
