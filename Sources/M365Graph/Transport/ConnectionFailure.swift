@@ -24,12 +24,12 @@ enum ConnectionFailure {
         }
     }
 
+    /// Errors a socket reports only while connecting (a timeout may also end an established connection: not one of them).
     private static func reason(errno code: Int32) -> String? {
         switch code {
         case ECONNREFUSED: "connection refused"
         case ENETUNREACH: "network unreachable"
         case EHOSTUNREACH: "no route to host"
-        case ETIMEDOUT: "connection timed out"
         case EADDRNOTAVAIL: "address not available"
         default: nil
         }
