@@ -5,6 +5,7 @@ import Foundation
 import LifeboatModel
 import Logging
 import M365Graph
+import Synchronization
 
 /// Executes backup runs: resolves the job's scope, backs up each drive, makes the content durable,
 /// then commits the restore point and the drives' delta links in one transaction.
@@ -89,6 +90,8 @@ public struct BackupRunner: Sendable {
     ///
     /// Cancelling the task interrupts the run: it ends `failed`, its error log saying it was interrupted (and why, from
     /// `interruption`); what it stored stays in the repository for the next run to reuse, but no restore point is made.
+    /// `queued` must come from this runner's `enqueue`, whose lease keeper renews it: should a renewal find that another
+    /// process took the run over (its lease had lapsed), the run stops the same way, interrupted.
     /// - Throws: when the run's end cannot be recorded (a full disk); its lease then lapses, and the next start of the
     ///   job ends it.
     public func execute(
@@ -106,19 +109,29 @@ public struct BackupRunner: Sendable {
         var run = queued
         run.state = .running
         run.startedAt = Date()
-        var errors: [RunError] = []
+        let errors = RunErrorLog()
+        let interruption = interruption ?? RunInterruption()
         do {
             try await catalog.updateRun(run)
             try await catalog.updateJobStatus(id: job.id, lastRun: run.startedAt, lastStatus: .running)
             logger.info("Backup run started", metadata: ["lifeboat.job.name": "\(job.name)"])
             // What runs of this job that died left uncommitted (this run is the job's only live one).
             try await catalog.discardUncommittedRuns(jobID: job.id)
-            run.counters = try await backUp(
-                job, run: run, fullEnumeration: fullEnumeration, errors: &errors, progress: progress, logger: logger)
+            // In a task of its own, so that losing the lease (another process judged the run abandoned and ended it)
+            // stops the work: one run of a job at a time, whatever happens to this process.
+            let started = run
+            let work = Task {
+                try await backUp(job, run: started, fullEnumeration: fullEnumeration, errors: errors, progress: progress, logger: logger)
+            }
+            await leases.onLoss(of: run.id) {
+                interruption.record("the loss of its lease (another process ended it)")
+                work.cancel()
+            }
+            run.counters = try await withTaskCancellationHandler { try await work.value } onCancel: { work.cancel() }
             run.state = run.counters.itemsFailed > 0 || !errors.isEmpty ? .warning : .succeeded
         } catch {
-            if Task.isCancelled || error is CancellationError {
-                let reason = interruption?.reason.map { " by \($0)" } ?? ""
+            if Task.isCancelled || interruption.reason != nil || error is CancellationError {
+                let reason = interruption.reason.map { " by \($0)" } ?? ""
                 logger.warning("Backup run interrupted\(reason)")
                 errors.append(RunError(
                     message: "The run was interrupted\(reason) before it ended. No restore point was made; what it had stored "
@@ -134,7 +147,7 @@ public struct BackupRunner: Sendable {
         await leases.release(run.id)
         // In a task of its own, which a cancelled run's cancellation does not reach: the end is recorded all the same.
         let ended = run
-        let endErrors = errors
+        let endErrors = errors.all
         try await Task { try await record(ended, errors: endErrors, of: job, logger: logger) }.value
         logger.info(
             "Backup run ended",
@@ -171,7 +184,7 @@ public struct BackupRunner: Sendable {
     }
 
     private func backUp(
-        _ job: BackupJob, run: JobRun, fullEnumeration: Bool, errors: inout [RunError], progress: (@Sendable (BackupProgress) -> Void)?,
+        _ job: BackupJob, run: JobRun, fullEnumeration: Bool, errors: RunErrorLog, progress: (@Sendable (BackupProgress) -> Void)?,
         logger: Logger
     ) async throws -> RunCounters {
         guard let organization = try await catalog.organization(id: job.organizationID) else {
@@ -186,19 +199,19 @@ public struct BackupRunner: Sendable {
             try await access.repository.catalogs().register(registration)
             return try await backUp(
                 job, run: run, organization: organization, repositoryRecord: repositoryRecord, into: access,
-                fullEnumeration: fullEnumeration, errors: &errors, progress: progress, logger: logger)
+                fullEnumeration: fullEnumeration, errors: errors, progress: progress, logger: logger)
         }
     }
 
     /// The part of a run that writes the repository, under its shared lock.
     private func backUp(
         _ job: BackupJob, run: JobRun, organization: Organization, repositoryRecord: BackupRepository, into access: RepositoryWriteAccess,
-        fullEnumeration: Bool, errors: inout [RunError], progress: (@Sendable (BackupProgress) -> Void)?, logger: Logger
+        fullEnumeration: Bool, errors: RunErrorLog, progress: (@Sendable (BackupProgress) -> Void)?, logger: Logger
     ) async throws -> RunCounters {
         let graph = try await connector.graph(for: organization)
 
         let resolved = try await ScopeResolver(graph: graph, organizationID: organization.id).resolve(job.scope)
-        errors += resolved.errors
+        errors.append(contentsOf: resolved.errors)
         if resolved.drives.isEmpty, !resolved.errors.isEmpty {
             throw EngineError.nothingBackedUp("none of the users and sites of its scope could be opened")
         }
@@ -238,7 +251,7 @@ public struct BackupRunner: Sendable {
             switch outcome {
             case .finished(let outcome):
                 counters = counters.adding(outcome.counters)
-                errors += outcome.errors
+                errors.append(contentsOf: outcome.errors)
                 if let link = outcome.deltaLink { deltaLinks[drive.driveID] = link }
             case .stopped(let error):
                 errors.append(RunError(message: "Backing up \(Self.label(of: drive)) stopped: \(error)", itemPath: drive.webURL))
@@ -256,6 +269,17 @@ public struct BackupRunner: Sendable {
         try await access.flush()
         try await catalog.commitRestorePoint(id: point.id, deltaLinks: deltaLinks)
         return counters
+    }
+
+    /// A run's errors in the order they were met, shared by reference with the task doing the run's work.
+    private final class RunErrorLog: Sendable {
+        private let errors = Mutex<[RunError]>([])
+
+        var all: [RunError] { errors.withLock { $0 } }
+        var isEmpty: Bool { errors.withLock { $0.isEmpty } }
+
+        func append(_ error: RunError) { errors.withLock { $0.append(error) } }
+        func append(contentsOf more: [RunError]) { errors.withLock { $0 += more } }
     }
 
     /// How a drive of the run ended.

@@ -40,6 +40,7 @@ public actor RunLeaseKeeper {
     private let catalog: any CatalogStore
     private let logger: Logger
     private var held: Set<UUID> = []
+    private var lossHandlers: [UUID: @Sendable () -> Void] = [:]
     private var renewal: Task<Void, Never>?
 
     /// Creates a keeper holding no run yet.
@@ -78,9 +79,17 @@ public actor RunLeaseKeeper {
         }
     }
 
+    /// Calls `handler` once if a renewal finds that the held run's lease was lost (another process ended or claimed the
+    /// run); its work must then stop, since the run is no longer this process's.
+    public func onLoss(of runID: UUID, _ handler: @escaping @Sendable () -> Void) {
+        guard held.contains(runID) else { return handler() }
+        lossHandlers[runID] = handler
+    }
+
     /// Stops renewing the run's lease (it ended); its lease lapses unrenewed, which no longer matters once it ended.
     public func release(_ runID: UUID) {
         held.remove(runID)
+        lossHandlers[runID] = nil
         if held.isEmpty {
             renewal?.cancel()
             renewal = nil
@@ -105,7 +114,9 @@ public actor RunLeaseKeeper {
         let lost = held.subtracting(renewed)
         for runID in lost {
             logger.warning("A run of this process lost its lease: another process ended it", metadata: ["lifeboat.run.id": "\(runID)"])
+            let handler = lossHandlers[runID]
             release(runID)
+            handler?()
         }
         return lost
     }
