@@ -10,14 +10,20 @@ import Testing
 /// A run whose task is cancelled (the CLI does so on SIGINT and SIGTERM) ends at once as interrupted.
 @Suite("Interrupted runs")
 struct RunInterruptionTests {
+    /// A fault that hangs the download of a file of the first OneDrive, and the stream that says when it started.
+    static func hangingDownload(in fixture: BackupFixture) async throws -> (faults: [String: FaultInjectingGraph.Fault], started: AsyncStream<Void>) {
+        let tenant = fixture.simulator.tenant
+        let drive = try #require(await tenant.drives().first { $0.kind == .business })
+        let file = try #require(await tenant.allFiles(driveID: drive.id).first { $0.size > 0 })
+        let (started, starting) = AsyncStream.makeStream(of: Void.self)
+        return ([file.id: .hangDownload(started: starting)], started)
+    }
+
     @Test("a run cancelled mid-download ends failed saying it was interrupted by SIGTERM, commits nothing, and the job runs again")
     func cancelledRunEndsInterrupted() async throws {
         try await BackupFixture.with(ItemFailureTests.spec) { fixture in
-            let tenant = fixture.simulator.tenant
-            let drive = try #require(await tenant.drives().first { $0.kind == .business })
-            let file = try #require(await tenant.allFiles(driveID: drive.id).first { $0.size > 0 })
-            let (started, starting) = AsyncStream.makeStream(of: Void.self)
-            let runner = ItemFailureTests.runner(fixture, faults: [file.id: .hangDownload(started: starting)])
+            let (faults, started) = try await Self.hangingDownload(in: fixture)
+            let runner = ItemFailureTests.runner(fixture, faults: faults)
             let interruption = RunInterruption()
             let backup = Task { try await runner.runNow(jobID: fixture.job.id, interruption: interruption) }
             for await _ in started { break }
@@ -42,10 +48,7 @@ struct RunInterruptionTests {
     @Test("a run whose lease another process took over stops at the owner's next renewal, ends failed saying so, commits nothing")
     func lostLeaseStopsTheRun() async throws {
         try await BackupFixture.with(ItemFailureTests.spec) { fixture in
-            let tenant = fixture.simulator.tenant
-            let drive = try #require(await tenant.drives().first { $0.kind == .business })
-            let file = try #require(await tenant.allFiles(driveID: drive.id).first { $0.size > 0 })
-            let (started, starting) = AsyncStream.makeStream(of: Void.self)
+            let (faults, started) = try await Self.hangingDownload(in: fixture)
             let logger = Logger.quiet("test")
             let leases = RunLeaseKeeper(
                 catalog: fixture.catalog, policy: RunLeasePolicy(renewalInterval: .milliseconds(50), duration: .seconds(60)),
@@ -54,7 +57,7 @@ struct RunInterruptionTests {
                 catalog: fixture.catalog, repositories: fixture.repositories,
                 connector: FaultInjectingConnector(
                     base: CatalogGraphConnector(catalog: fixture.catalog, httpClient: fixture.httpClient, logger: logger),
-                    faults: [file.id: .hangDownload(started: starting)]),
+                    faults: faults),
                 leases: leases, logger: logger)
             let backup = Task { try await runner.runNow(jobID: fixture.job.id) }
             for await _ in started { break }
