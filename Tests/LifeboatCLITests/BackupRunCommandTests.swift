@@ -136,6 +136,29 @@ struct BackupRunCommandTests {
         }
     }
 
+    @Test("starting lifeboat serve while lifeboat backup run works leaves that backup alone: it ends succeeded, with its restore point")
+    func serveLeavesALiveBackupAlone() async throws {
+        let simulator = try await Self.slowSimulator()
+        try await Self.with(simulator, jobs: ["nightly": .entireOrganization]) { installation in
+            let backup = try await Self.launchMidRun(installation, simulator: simulator)
+            let serve = try LifeboatProcess.launch(["serve", "--port", "0"] + installation.settings, in: installation.folder)
+            defer { serve.stop() }
+            // serve ends abandoned runs before it listens.
+            let deadline = ContinuousClock.now + .seconds(60)
+            while !serve.errorOutput.contains("Server started and listening") {
+                try #require(serve.isRunning && ContinuousClock.now < deadline, "serve did not start: \(serve.errorOutput)")
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(try await installation.runs(of: "nightly").first?.state == .running)
+
+            let output = try await backup.waitForSuccess(timeout: .seconds(300))
+            #expect(output.contains("ended: succeeded"), "\(output)")
+            #expect(try await installation.runs(of: "nightly").map(\.state) == [.succeeded])
+            #expect(try await installation.withCatalog { try await $0.restorePoints(RestorePointFilter()) }.count == 1)
+            _ = try await serve.signalAndWait(SIGINT)
+        }
+    }
+
     @Test("SIGTERM and SIGINT end a backup run as interrupted: exit 128 + signal, the reason printed and recorded, no restore point",
           arguments: [SIGTERM, SIGINT])
     func signalInterruptsTheRun(signal: Int32) async throws {
