@@ -16,6 +16,9 @@ public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     case repositoryUnavailable(String)
     /// The run could not complete (nothing of it was committed).
     case runFailed(String)
+    /// The run backed up nothing it was asked for (every user, site or drive of its scope failed), so it made no
+    /// restore point.
+    case nothingBackedUp(String)
     /// The organization already has `limit` restore or export jobs queued or running.
     case tooManyRestoreJobs(limit: Int)
     /// A restore or export request names something the catalog cannot resolve.
@@ -32,6 +35,8 @@ public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
         case .missingGraphSecret(let name): return "Organization \(name) has no Microsoft Graph client secret configured."
         case .repositoryUnavailable(let detail): return "The backup repository is unavailable: \(detail)"
         case .runFailed(let detail): return "The run failed and nothing of it was kept: \(detail)"
+        case .nothingBackedUp(let detail):
+            return "Nothing the job asks for was backed up (\(detail)), so no restore point was made."
         case .tooManyRestoreJobs(let limit):
             return "There are already \(limit) restore/export jobs running, cannot start new restore job."
         case .invalidRestoreRequest(let detail): return "The restore request is invalid: \(detail)"

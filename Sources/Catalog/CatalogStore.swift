@@ -101,6 +101,13 @@ public protocol CatalogStore: Sendable {
     /// Inserts a run of a job unless the job has a run queued or running (atomic check).
     /// - Returns: whether the run was inserted.
     func insertRunIfJobIdle(_ run: JobRun) async throws -> Bool
+    /// Extends to `expiresAt` the lease of every queued or running run `ownerID` holds (the owner's heartbeat).
+    /// - Returns: the ids of the runs renewed; a run the owner thought it held but is missing ended or was claimed.
+    func renewRunLeases(ownerID: UUID, until expiresAt: Date) async throws -> Set<UUID>
+    /// Gives a queued or running run to `lease`'s owner if its lease is still `expected` (nil: it has none), atomically,
+    /// so that one process at most takes over a run judged abandoned, and never one whose owner renewed meanwhile.
+    /// - Returns: whether the run was claimed.
+    func claimRun(id: UUID, expecting expected: RunLease?, lease: RunLease) async throws -> Bool
     /// Appends errors to a run's log.
     func appendRunErrors(_ errors: [RunError], runID: UUID) async throws
     /// A run's errors in the order they happened.
@@ -126,6 +133,9 @@ public protocol CatalogStore: Sendable {
     func commitRestorePoint(id: UUID, deltaLinks: [String: String]) async throws
     /// Removes uncommitted restore points of a job (a crashed or failed run) and everything they wrote.
     func discardUncommittedRuns(jobID: UUID) async throws
+    /// Removes the uncommitted restore points of one run of a job and everything they wrote (a run whose owner died),
+    /// leaving those of any other run of the job alone.
+    func discardUncommittedRun(jobID: UUID, runID: UUID) async throws
     /// Committed restore points matching the filter, newest first.
     func restorePoints(_ filter: RestorePointFilter) async throws -> [RestorePoint]
     func restorePoint(id: UUID) async throws -> RestorePoint?

@@ -125,12 +125,14 @@ public struct JobRun: Sendable, Hashable, Codable {
     public var counters: RunCounters
     /// For restore/export runs: the request as JSON, so a worker can execute it.
     public var request: String?
+    /// Who works on the run while it is queued or running, and until when; nil for runs recorded before owners were.
+    public var lease: RunLease?
 
     /// Creates a run.
     public init(
         id: UUID = UUID(), externalID: String, jobID: UUID?, organizationID: UUID, kind: JobRunKind,
         state: JobRunState = .queued, createdAt: Date = Date(), startedAt: Date? = nil, endedAt: Date? = nil,
-        counters: RunCounters = RunCounters(), request: String? = nil
+        counters: RunCounters = RunCounters(), request: String? = nil, lease: RunLease? = nil
     ) {
         self.id = id
         self.externalID = externalID
@@ -143,5 +145,6 @@ public struct JobRun: Sendable, Hashable, Codable {
         self.endedAt = endedAt
         self.counters = counters
         self.request = request
+        self.lease = lease
     }
 }

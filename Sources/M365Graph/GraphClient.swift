@@ -26,16 +26,20 @@ public struct GraphClient: GraphAPI {
         /// Times one call may be throttled and retried; throttling does not count against `maxAttempts`, since a tenant
         /// near its budget throttles many calls in a row.
         public var maxThrottledRetries: Int
+        /// Waits before the second, third... token requests when the sign-in endpoint cannot be reached or answers
+        /// 429/5xx. By default an endpoint still down after 7.5 s (four attempts) is reported rather than waited for.
+        public var signInRetryDelays: [Duration]
 
         /// Creates a policy.
         public init(
             maxAttempts: Int = 6, initialBackoff: Duration = .milliseconds(200), maxRetryAfter: Duration = .seconds(300),
-            maxThrottledRetries: Int = 30
+            maxThrottledRetries: Int = 30, signInRetryDelays: [Duration] = [.milliseconds(500), .seconds(2), .seconds(5)]
         ) {
             self.maxAttempts = maxAttempts
             self.initialBackoff = initialBackoff
             self.maxRetryAfter = maxRetryAfter
             self.maxThrottledRetries = maxThrottledRetries
+            self.signInRetryDelays = signInRetryDelays
         }
     }
 
@@ -74,7 +78,9 @@ public struct GraphClient: GraphAPI {
     ) {
         self.init(
             httpClient: httpClient, endpoints: endpoints,
-            tokens: GraphTokenProvider(httpClient: httpClient, endpoints: endpoints, credentials: credentials, userAgent: Self.userAgent),
+            tokens: GraphTokenProvider(
+                httpClient: httpClient, endpoints: endpoints, credentials: credentials, userAgent: Self.userAgent,
+                retryDelays: retryPolicy.signInRetryDelays, logger: logger),
             throttle: ThrottleGate(), pacer: ResourceUnitPacer(pacing: pacing), limiter: ConcurrencyLimiter(ceiling: pacing.maxConcurrency),
             retryPolicy: retryPolicy, pageSize: pageSize, logger: logger)
     }
@@ -96,9 +102,14 @@ public struct GraphClient: GraphAPI {
     }
 
     /// An `HTTPClient` configured as Graph calls need it (no automatic redirects, sane timeouts).
+    ///
+    /// A connection that cannot be made fails its request at once instead of being retried quietly by the client's pool
+    /// until the connect timeout: Lifeboat's own retries then log each attempt and give up after a bounded time with
+    /// the reason (`GraphError.unreachable`).
     public static func makeHTTPClient() -> HTTPClient {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
-        configuration.timeout = .init(connect: .seconds(30), read: .seconds(120))
+        configuration.timeout = .init(connect: .seconds(10), read: .seconds(120))
+        configuration.connectionPool.retryConnectionEstablishment = false
         // Lifeboat bootstraps no tracer, and a span per request (even the no-op tracer's) is measurable per download.
         configuration.tracing.tracer = nil
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
@@ -559,12 +570,21 @@ public struct GraphClient: GraphAPI {
                 response = try await exchange(
                     request, expectedUnits: expectedUnits, collectsBody: collectsBody, acceptedStatuses: acceptedStatuses)
             } catch {
-                if !idempotent { ambiguous = true }
-                guard retriesFailures, attempt < retryPolicy.maxAttempts else {
+                let unreachable = ConnectionFailure.reason(error)
+                // A request that never reached Graph cannot have taken effect.
+                if !idempotent, unreachable == nil { ambiguous = true }
+                guard retriesFailures || unreachable != nil, attempt < retryPolicy.maxAttempts else {
+                    if let unreachable { throw GraphError.unreachable(url: Self.redacted(url), reason: unreachable) }
                     throw GraphError.transport("\(method) \(Self.redacted(url)): \(error)")
                 }
-                logger.debug("Graph transport error, retrying", metadata: ["lifeboat.graph.attempt": "\(attempt)"])
-                try await Task.sleep(for: jittered(backoff))
+                let delay = jittered(backoff)
+                if let unreachable {
+                    logger.warning(
+                        "Cannot reach \(Self.redacted(url)): \(unreachable). Retrying in \(delay) (attempt \(attempt + 1) of \(retryPolicy.maxAttempts)).")
+                } else {
+                    logger.debug("Graph transport error, retrying", metadata: ["lifeboat.graph.attempt": "\(attempt)"])
+                }
+                try await Task.sleep(for: delay)
                 backoff *= 2
                 continue
             }

@@ -12,6 +12,9 @@ public enum GraphError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidResponse(String)
     /// The network failed after every retry.
     case transport(String)
+    /// No connection could be made to `url` after every retry (`reason`: connection refused, no route to host, its
+    /// name not found, no answer in time): the endpoint is down, or wrongly configured.
+    case unreachable(url: String, reason: String)
     /// A caller passed something Graph cannot be asked (an unparsable site URL, say).
     case invalidArgument(String)
     /// A download broke and, when resumed, the file was no longer the one whose first bytes were received (another
@@ -38,6 +41,8 @@ public enum GraphError: Error, Sendable, Equatable, CustomStringConvertible {
             return "Microsoft Graph sent an answer Lifeboat could not read: \(detail)"
         case .transport(let detail):
             return "Could not reach Microsoft Graph: \(detail)"
+        case .unreachable(let url, let reason):
+            return "Cannot reach \(url): \(reason)."
         case .invalidArgument(let detail):
             return detail
         case .contentChanged(let detail):

@@ -47,13 +47,13 @@ public actor GraphTenantRegistry {
         if var existing = tenants[key] {
             if existing.clientSecret != credentials.clientSecret {
                 existing.clientSecret = credentials.clientSecret
-                existing.tokens = Self.tokenProvider(httpClient, endpoints, credentials)
+                existing.tokens = Self.tokenProvider(httpClient, endpoints, credentials, retryPolicy, logger)
                 tenants[key] = existing
             }
             shared = existing
         } else {
             shared = Shared(
-                clientSecret: credentials.clientSecret, tokens: Self.tokenProvider(httpClient, endpoints, credentials),
+                clientSecret: credentials.clientSecret, tokens: Self.tokenProvider(httpClient, endpoints, credentials, retryPolicy, logger),
                 throttle: ThrottleGate(), pacer: ResourceUnitPacer(pacing: pacing),
                 limiter: ConcurrencyLimiter(ceiling: pacing.maxConcurrency))
             tenants[key] = shared
@@ -65,9 +65,13 @@ public actor GraphTenantRegistry {
             pacer: shared.pacer, limiter: shared.limiter, retryPolicy: retryPolicy, pageSize: pageSize, logger: logger)
     }
 
+    /// The tenant's token provider, signing in with the first client's sign-in retries and logger.
     private static func tokenProvider(
-        _ httpClient: HTTPClient, _ endpoints: GraphEndpoints, _ credentials: GraphCredentials
+        _ httpClient: HTTPClient, _ endpoints: GraphEndpoints, _ credentials: GraphCredentials,
+        _ retryPolicy: GraphClient.RetryPolicy, _ logger: Logger
     ) -> GraphTokenProvider {
-        GraphTokenProvider(httpClient: httpClient, endpoints: endpoints, credentials: credentials, userAgent: GraphClient.userAgent)
+        GraphTokenProvider(
+            httpClient: httpClient, endpoints: endpoints, credentials: credentials, userAgent: GraphClient.userAgent,
+            retryDelays: retryPolicy.signInRetryDelays, logger: logger)
     }
 }

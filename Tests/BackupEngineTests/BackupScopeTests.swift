@@ -75,6 +75,36 @@ struct BackupScopeTests {
         }
     }
 
+    @Test("a job none of whose named users and sites exist backs up nothing: the run fails and makes no restore point")
+    func nothingResolvedFails() async throws {
+        let site = try #require(await SimulatedTenant(spec: Self.spec).sites().first)
+        let missingUser = "nobody@\(Self.spec.domain).onmicrosoft.com"
+        let missingSite = site.url + "-gone"
+        try await BackupFixture.with(Self.spec, scope: BackupScope(users: [missingUser], sites: [missingSite])) { fixture in
+            let run = try await fixture.backUp()
+            #expect(run.state == .failed)
+            #expect(try await fixture.catalog.restorePoints(RestorePointFilter(jobID: fixture.job.id)).isEmpty)
+            #expect(try await fixture.catalog.job(id: fixture.job.id)?.lastStatus == .failed)
+            let errors = try await fixture.catalog.runErrors(runID: run.id)
+            #expect(errors.compactMap(\.itemPath) == [missingUser, missingSite])
+            #expect(errors.last?.message.contains("Nothing the job asks for was backed up") == true, "\(errors)")
+        }
+    }
+
+    @Test("a job whose organization's secret is refused fails once with the sign-in error, not once per user, and makes no restore point")
+    func refusedSecretFails() async throws {
+        let users = await SimulatedTenant(spec: Self.spec).users()
+        try await BackupFixture.with(Self.spec, scope: BackupScope(users: users.map(\.upn))) { fixture in
+            try await fixture.catalog.setGraphSecret("not the secret", organizationID: fixture.organization.id)
+            let run = try await fixture.backUp()
+            #expect(run.state == .failed)
+            #expect(try await fixture.catalog.restorePoints(RestorePointFilter(jobID: fixture.job.id)).isEmpty)
+            let errors = try await fixture.catalog.runErrors(runID: run.id)
+            #expect(errors.count == 1, "\(errors)")
+            #expect(errors.first?.message.contains("sign-in failed") == true, "\(errors)")
+        }
+    }
+
     private func coverage(_ fixture: BackupFixture) async throws -> Coverage {
         let point = try #require(try await fixture.catalog.restorePoints(RestorePointFilter(jobID: fixture.job.id)).first)
         var cataloged: Set<String> = []

@@ -22,6 +22,9 @@ struct FaultInjectingGraph: GraphAPI {
         /// Keyed by a drive id: every delta request of the drive answers 410 `resyncRequired` with this `Location`,
         /// which answers 410 too, as does an enumeration from scratch.
         case expiredDelta(location: String)
+        /// The download says it started (yields to `started`), then hangs until its task is cancelled: a run caught
+        /// mid-transfer, for tests that interrupt it.
+        case hangDownload(started: AsyncStream<Void>.Continuation)
     }
 
     let base: any GraphAPI
@@ -63,6 +66,10 @@ struct FaultInjectingGraph: GraphAPI {
 
     func content(driveID: String, itemID: String, versionID: String?) async throws -> GraphContent {
         if case .transientlyNotFound = faults[itemID] { throw Self.notFound }
+        if case .hangDownload(let started) = faults[itemID] {
+            started.yield()
+            try await Task.sleep(for: .seconds(3600))
+        }
         let content = try await base.content(driveID: driveID, itemID: itemID, versionID: versionID)
         switch faults[itemID] {
         case .interruptDownload?:
@@ -71,7 +78,7 @@ struct FaultInjectingGraph: GraphAPI {
             return GraphContent(contentLength: content.contentLength, bytes: SpoiledStream(base: content, fault: .corruptFirstByte))
         case .truncateEarlierVersions? where versionID != nil:
             return GraphContent(contentLength: content.contentLength, bytes: SpoiledStream(base: content, fault: .truncateEarlierVersions))
-        case .truncateEarlierVersions?, .deletedBeforeDownload?, .transientlyNotFound?, .expiredDelta?, nil:
+        case .truncateEarlierVersions?, .deletedBeforeDownload?, .transientlyNotFound?, .expiredDelta?, .hangDownload?, nil:
             return content
         }
     }
@@ -131,7 +138,7 @@ struct FaultInjectingGraph: GraphAPI {
                     guard var buffer = try await base.next() else { return nil }
                     if nextCalls == 1, buffer.readableBytes > 0 { buffer.moveReaderIndex(forwardBy: 1) }
                     return buffer
-                case .deletedBeforeDownload, .transientlyNotFound, .expiredDelta:
+                case .deletedBeforeDownload, .transientlyNotFound, .expiredDelta, .hangDownload:
                     return try await base.next()
                 }
             }

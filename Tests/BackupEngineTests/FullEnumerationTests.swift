@@ -36,6 +36,7 @@ struct FullEnumerationTests {
             let second = try await fixture.backUp(fullEnumeration: cause == .requested)
             let log = await fixture.simulator.requestLog.entries()
             #expect(second.state == .succeeded)
+            #expect(second.externalID.hasPrefix("IB"), "it stores only what changed since the first point: incremental, not full")
             let downloaded = log.currentContentDownloads
             #expect(downloaded.sorted() == edits.filesToDownload.sorted())
             let resyncs = log.filter { $0.status == 410 }.count

@@ -1,3 +1,4 @@
+import BackupEngine
 import Catalog
 import Foundation
 import HTTPTypes
@@ -422,9 +423,10 @@ struct AvePointRestoreJobTests {
             let body = Self.body(site: try #require(library.drive.siteURL), folder: folder, file: file, time: Date().avePointRecoveryTime)
             var running: [JobRun] = []
             for index in 1...3 {
+                // Jobs another live process works on (this one, under another owner id), so they hold their slots.
                 let run = JobRun(
                     externalID: "RS2026022703542200\(index)0", jobID: nil, organizationID: api.fixture.organization.id, kind: .restore,
-                    state: .running, startedAt: Date())
+                    state: .running, startedAt: Date(), lease: RunLease(owner: .currentProcess(), expiresAt: Date().addingTimeInterval(600)))
                 try await api.fixture.catalog.insertRun(run)
                 running.append(run)
             }

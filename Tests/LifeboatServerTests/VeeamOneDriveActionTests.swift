@@ -254,9 +254,10 @@ struct VeeamOneDriveActionTests {
             let (sessionID, oneDrives) = try await explore(harness, token: token, driveID: drive.id)
             var running: [JobRun] = []
             for index in 0..<3 {
+                // Jobs another live process works on (this one, under another owner id), so they hold their slots.
                 let run = JobRun(
                     externalID: "RS2026112400000000000\(index)", jobID: nil, organizationID: harness.fixture.organization.id,
-                    kind: .restore, state: .running)
+                    kind: .restore, state: .running, lease: RunLease(owner: .currentProcess(), expiresAt: Date().addingTimeInterval(600)))
                 try await harness.fixture.catalog.insertRun(run)
                 running.append(run)
             }

@@ -66,6 +66,9 @@ public final class ChildProcess: Sendable {
     /// Whether the process still runs.
     public var isRunning: Bool { process.isRunning }
 
+    /// The process's id.
+    public var pid: Int32 { process.processIdentifier }
+
     /// Polls until `isReady` holds for the standard output so far and returns that output; throws if the process exits
     /// or `timeout` passes first.
     public func waitForOutput(timeout: Duration, pollingEvery interval: Duration = .milliseconds(20), until isReady: (String) -> Bool) async throws -> String {
@@ -98,6 +101,13 @@ public final class ChildProcess: Sendable {
             throw ChildProcessError.exited(commandLine, status: process.terminationStatus, output: output, errorOutput: errorOutput)
         }
         kill(process.processIdentifier, signal)
+        try await waitForExit(timeout: timeout)
+        return (process.terminationReason == .uncaughtSignal, process.terminationStatus)
+    }
+
+    /// Polls until the process ends, however it ends; returns whether a signal ended it and its status (the exit code,
+    /// or the signal's number). Throws when `timeout` passes first.
+    public func waitForTermination(timeout: Duration = .seconds(600)) async throws -> (killedBySignal: Bool, status: Int32) {
         try await waitForExit(timeout: timeout)
         return (process.terminationReason == .uncaughtSignal, process.terminationStatus)
     }

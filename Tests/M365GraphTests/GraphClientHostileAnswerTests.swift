@@ -49,7 +49,8 @@ struct GraphClientHostileAnswerTests {
             let client = GraphClient(
                 httpClient: h.httpClient, endpoints: endpoints,
                 tokens: GraphTokenProvider(
-                    httpClient: h.httpClient, endpoints: endpoints, credentials: credentials, userAgent: GraphClient.userAgent),
+                    httpClient: h.httpClient, endpoints: endpoints, credentials: credentials, userAgent: GraphClient.userAgent,
+                    retryDelays: [], logger: GraphClientHarness.logger),
                 throttle: gate, pacer: ResourceUnitPacer(pacing: pacing), limiter: ConcurrencyLimiter(ceiling: pacing.maxConcurrency),
                 retryPolicy: GraphClient.RetryPolicy(maxAttempts: 3, initialBackoff: .milliseconds(1), maxRetryAfter: maxRetryAfter),
                 pageSize: 200, logger: GraphClientHarness.logger)

@@ -5,18 +5,24 @@ import Foundation
 import LifeboatModel
 import Logging
 import M365Graph
+import Synchronization
 
 /// Executes backup runs: resolves the job's scope, backs up each drive, makes the content durable,
 /// then commits the restore point and the drives' delta links in one transaction.
 ///
 /// Nothing is reported backed up before the repository flushed it; a run that fails before its commit
 /// leaves no visible trace (its rows are discarded by the next run of the job).
+///
+/// Each run is leased to this process from the moment it is queued (see `RunLeaseKeeper`), so that any process can
+/// tell it from a run whose process died; starting a job first ends its abandoned runs (`InterruptedRunRecovery`).
 public struct BackupRunner: Sendable {
     private let catalog: any CatalogStore
     private let repositories: RepositoryRegistry
     private let connector: any GraphConnector
     private let downloadConcurrency: Int
     private let parallelDrives: Int
+    private let leases: RunLeaseKeeper
+    private let recovery: InterruptedRunRecovery
     private let logger: Logger
 
     /// Creates a runner.
@@ -26,51 +32,74 @@ public struct BackupRunner: Sendable {
     ///     the number of drives under way.
     ///   - parallelDrives: drives backed up at once. Each drive's enumeration is sequential (delta pages follow one
     ///     another), so several drives keep Graph, the network and the repository busy while one waits for a page.
+    ///   - leases: this process's run leases (a keeper of its own by default; share one between the runners of a process).
+    ///   - liveness: how the owners of other runs are judged when a job starts (this machine's processes by default).
     public init(
         catalog: any CatalogStore, repositories: RepositoryRegistry, connector: any GraphConnector,
-        downloadConcurrency: Int = 16, parallelDrives: Int = 4, logger: Logger
+        downloadConcurrency: Int = 16, parallelDrives: Int = 4, leases: RunLeaseKeeper? = nil,
+        liveness: RunLiveness = RunLiveness(), logger: Logger
     ) {
         self.catalog = catalog
         self.repositories = repositories
         self.connector = connector
         self.downloadConcurrency = max(1, downloadConcurrency)
         self.parallelDrives = max(1, parallelDrives)
+        let leases = leases ?? RunLeaseKeeper(catalog: catalog, logger: logger)
+        self.leases = leases
+        self.recovery = InterruptedRunRecovery(
+            catalog: catalog, owner: leases.owner, liveness: liveness, leasePolicy: leases.policy, logger: logger)
         self.logger = logger
     }
 
-    /// Creates a queued run row for a job; fails if the job has a run queued or running.
+    /// Creates a queued run row for a job, leased to this process; fails if the job has a run queued or running whose
+    /// owner still works on it (runs whose owner died are ended first).
     ///
-    /// The run's external id says what it will be: `FB…` (full) for a job's first backup or a full re-enumeration,
-    /// `IB…` (incremental) when it follows the delta links of a committed restore point.
+    /// The run's external id says what it will store: `FB…` (full) for a job's first backup, which stores everything,
+    /// `IB…` (incremental) once the job has a committed restore point, since from then on a run stores only what changed
+    /// since it, whether it follows the delta links or enumerates every item again (`fullEnumeration`).
     public func enqueue(jobID: UUID, fullEnumeration: Bool = false) async throws -> JobRun {
         guard let job = try await catalog.job(id: jobID) else { throw EngineError.jobNotFound(jobID) }
-        let hasRestorePoint = try await !catalog.restorePoints(RestorePointFilter(jobID: jobID)).isEmpty
-        let incremental = !fullEnumeration && hasRestorePoint
+        try await recovery.endAbandonedRuns(jobID: jobID)
+        let incremental = try await !catalog.restorePoints(RestorePointFilter(jobID: jobID)).isEmpty
         let run = JobRun(
             externalID: ExternalJobID.make(
                 prefix: incremental ? ExternalJobID.incrementalBackupPrefix : ExternalJobID.backupPrefix),
             jobID: job.id,
-            organizationID: job.organizationID, kind: .backup)
+            organizationID: job.organizationID, kind: .backup, lease: leases.lease())
         guard try await catalog.insertRunIfJobIdle(run) else { throw EngineError.jobAlreadyRunning(jobID) }
+        await leases.hold(run.id)
         try await catalog.updateJobStatus(id: job.id, lastRun: job.lastRun, lastStatus: .queued)
         return run
     }
 
     /// Runs a job now and returns the finished run (state `succeeded`, `warning` or `failed`).
-    /// - Parameter fullEnumeration: read every item again instead of following the stored delta links.
+    /// - Parameters:
+    ///   - fullEnumeration: read every item again instead of following the stored delta links.
+    ///   - interruption: where the canceller of this task tells why, for the run's error log.
     public func runNow(
-        jobID: UUID, fullEnumeration: Bool = false, progress: (@Sendable (BackupProgress) -> Void)? = nil
+        jobID: UUID, fullEnumeration: Bool = false, interruption: RunInterruption? = nil,
+        progress: (@Sendable (BackupProgress) -> Void)? = nil
     ) async throws -> JobRun {
         let run = try await enqueue(jobID: jobID, fullEnumeration: fullEnumeration)
-        return try await execute(run, fullEnumeration: fullEnumeration, progress: progress)
+        return try await execute(run, fullEnumeration: fullEnumeration, interruption: interruption, progress: progress)
     }
 
-    /// Executes a queued run to its end. Item failures make the run `warning`; anything that prevents the
-    /// commit makes it `failed` and discards what it wrote.
+    /// Executes a queued run to its end. Item failures make the run `warning`; a run that backed up nothing it was
+    /// asked for (no user or site of its scope could be opened, the tenant refused the sign-in or could not be reached,
+    /// every drive stopped) or anything that prevents the commit makes it `failed` and discards what it wrote.
+    ///
+    /// Cancelling the task interrupts the run: it ends `failed`, its error log saying it was interrupted (and why, from
+    /// `interruption`); what it stored stays in the repository for the next run to reuse, but no restore point is made.
+    /// `queued` must come from this runner's `enqueue`, whose lease keeper renews it: should a renewal find that another
+    /// process took the run over (its lease had lapsed), the run stops the same way, interrupted.
+    /// - Throws: when the run's end cannot be recorded (a full disk); its lease then lapses, and the next start of the
+    ///   job ends it.
     public func execute(
-        _ queued: JobRun, fullEnumeration: Bool = false, progress: (@Sendable (BackupProgress) -> Void)? = nil
+        _ queued: JobRun, fullEnumeration: Bool = false, interruption: RunInterruption? = nil,
+        progress: (@Sendable (BackupProgress) -> Void)? = nil
     ) async throws -> JobRun {
         guard let jobID = queued.jobID, let job = try await catalog.job(id: jobID) else {
+            await leases.release(queued.id)
             throw EngineError.jobNotFound(queued.jobID ?? UUID())
         }
         var logger = logger
@@ -80,31 +109,46 @@ public struct BackupRunner: Sendable {
         var run = queued
         run.state = .running
         run.startedAt = Date()
-        try await catalog.updateRun(run)
-        try await catalog.updateJobStatus(id: job.id, lastRun: run.startedAt, lastStatus: .running)
-        logger.info("Backup run started", metadata: ["lifeboat.job.name": "\(job.name)"])
-
-        var errors: [RunError] = []
+        let errors = RunErrorLog()
+        let interruption = interruption ?? RunInterruption()
         do {
+            try await catalog.updateRun(run)
+            try await catalog.updateJobStatus(id: job.id, lastRun: run.startedAt, lastStatus: .running)
+            logger.info("Backup run started", metadata: ["lifeboat.job.name": "\(job.name)"])
+            // What runs of this job that died left uncommitted (this run is the job's only live one).
             try await catalog.discardUncommittedRuns(jobID: job.id)
-            run.counters = try await backUp(
-                job, run: run, fullEnumeration: fullEnumeration, errors: &errors, progress: progress, logger: logger)
+            // In a task of its own, so that losing the lease (another process judged the run abandoned and ended it)
+            // stops the work: one run of a job at a time, whatever happens to this process.
+            let started = run
+            let work = Task {
+                try await backUp(job, run: started, fullEnumeration: fullEnumeration, errors: errors, progress: progress, logger: logger)
+            }
+            await leases.onLoss(of: run.id) {
+                interruption.record("the loss of its lease (another process ended it)")
+                work.cancel()
+            }
+            run.counters = try await withTaskCancellationHandler { try await work.value } onCancel: { work.cancel() }
             run.state = run.counters.itemsFailed > 0 || !errors.isEmpty ? .warning : .succeeded
         } catch {
-            logger.error("Backup run failed", metadata: ["lifeboat.error": "\(error)"])
-            errors.append(RunError(message: "The run failed: \(error)", itemPath: nil))
+            if Task.isCancelled || interruption.reason != nil || error is CancellationError {
+                let reason = interruption.reason.map { " by \($0)" } ?? ""
+                logger.warning("Backup run interrupted\(reason)")
+                errors.append(RunError(
+                    message: "The run was interrupted\(reason) before it ended. No restore point was made; what it had stored "
+                        + "stays in the repository and the next run reuses it.", itemPath: nil))
+            } else {
+                logger.error("Backup run failed", metadata: ["lifeboat.error": "\(error)"])
+                errors.append(RunError(message: "The run failed: \(error)", itemPath: nil))
+            }
             run.state = .failed
-            try? await catalog.discardUncommittedRuns(jobID: job.id)
         }
         run.endedAt = Date()
-        try await catalog.appendRunErrors(errors, runID: run.id)
-        try await catalog.updateRun(run)
-        let status: JobStatus = switch run.state {
-        case .succeeded: .success
-        case .warning: .warning
-        default: .failed
-        }
-        try await catalog.updateJobStatus(id: job.id, lastRun: run.startedAt, lastStatus: status)
+        // Not renewed from here on: should the end below not be recorded, the lease lapses and the next start ends the run.
+        await leases.release(run.id)
+        // In a task of its own, which a cancelled run's cancellation does not reach: the end is recorded all the same.
+        let ended = run
+        let endErrors = errors.all
+        try await Task { try await record(ended, errors: endErrors, of: job, logger: logger) }.value
         logger.info(
             "Backup run ended",
             metadata: [
@@ -114,8 +158,33 @@ public struct BackupRunner: Sendable {
         return run
     }
 
+    /// Records how the run ended: a failed run's uncommitted restore point discarded, its state, its errors and the
+    /// job's status, each attempted even when one before it failed (a full disk may refuse the larger writes and take
+    /// the small one); rethrows the first failure.
+    private func record(_ run: JobRun, errors: [RunError], of job: BackupJob, logger: Logger) async throws {
+        var failures: [any Error] = []
+        func attempt(_ write: () async throws -> Void) async {
+            do { try await write() } catch { failures.append(error) }
+        }
+        if run.state == .failed { await attempt { try await catalog.discardUncommittedRun(jobID: job.id, runID: run.id) } }
+        await attempt { try await catalog.updateRun(run) }
+        await attempt { try await catalog.appendRunErrors(errors, runID: run.id) }
+        let status: JobStatus = switch run.state {
+        case .succeeded: .success
+        case .warning: .warning
+        default: .failed
+        }
+        await attempt { try await catalog.updateJobStatus(id: job.id, lastRun: run.startedAt, lastStatus: status) }
+        if let failure = failures.first {
+            logger.error(
+                "The end of the backup run could not be recorded; the next start of the job ends it once its lease lapses",
+                metadata: ["lifeboat.run.state": "\(run.state.rawValue)", "lifeboat.error": "\(failure)"])
+            throw failure
+        }
+    }
+
     private func backUp(
-        _ job: BackupJob, run: JobRun, fullEnumeration: Bool, errors: inout [RunError], progress: (@Sendable (BackupProgress) -> Void)?,
+        _ job: BackupJob, run: JobRun, fullEnumeration: Bool, errors: RunErrorLog, progress: (@Sendable (BackupProgress) -> Void)?,
         logger: Logger
     ) async throws -> RunCounters {
         guard let organization = try await catalog.organization(id: job.organizationID) else {
@@ -130,19 +199,22 @@ public struct BackupRunner: Sendable {
             try await access.repository.catalogs().register(registration)
             return try await backUp(
                 job, run: run, organization: organization, repositoryRecord: repositoryRecord, into: access,
-                fullEnumeration: fullEnumeration, errors: &errors, progress: progress, logger: logger)
+                fullEnumeration: fullEnumeration, errors: errors, progress: progress, logger: logger)
         }
     }
 
     /// The part of a run that writes the repository, under its shared lock.
     private func backUp(
         _ job: BackupJob, run: JobRun, organization: Organization, repositoryRecord: BackupRepository, into access: RepositoryWriteAccess,
-        fullEnumeration: Bool, errors: inout [RunError], progress: (@Sendable (BackupProgress) -> Void)?, logger: Logger
+        fullEnumeration: Bool, errors: RunErrorLog, progress: (@Sendable (BackupProgress) -> Void)?, logger: Logger
     ) async throws -> RunCounters {
         let graph = try await connector.graph(for: organization)
 
         let resolved = try await ScopeResolver(graph: graph, organizationID: organization.id).resolve(job.scope)
-        errors += resolved.errors
+        errors.append(contentsOf: resolved.errors)
+        if resolved.drives.isEmpty, !resolved.errors.isEmpty {
+            throw EngineError.nothingBackedUp("none of the users and sites of its scope could be opened")
+        }
         var counters = RunCounters()
         counters.itemsFailed += resolved.errors.count
 
@@ -179,7 +251,7 @@ public struct BackupRunner: Sendable {
             switch outcome {
             case .finished(let outcome):
                 counters = counters.adding(outcome.counters)
-                errors += outcome.errors
+                errors.append(contentsOf: outcome.errors)
                 if let link = outcome.deltaLink { deltaLinks[drive.driveID] = link }
             case .stopped(let error):
                 errors.append(RunError(message: "Backing up \(Self.label(of: drive)) stopped: \(error)", itemPath: drive.webURL))
@@ -188,10 +260,26 @@ public struct BackupRunner: Sendable {
                 break
             }
         }
+        // Drives end their files' downloads as failures when the run is cancelled: an interrupted run commits nothing.
+        try Task.checkCancellation()
+        if !outcomes.isEmpty, outcomes.allSatisfy({ if case .stopped = $0 { true } else { false } }) {
+            throw EngineError.nothingBackedUp("the backup of every drive stopped")
+        }
 
         try await access.flush()
         try await catalog.commitRestorePoint(id: point.id, deltaLinks: deltaLinks)
         return counters
+    }
+
+    /// A run's errors in the order they were met, shared by reference with the task doing the run's work.
+    private final class RunErrorLog: Sendable {
+        private let errors = Mutex<[RunError]>([])
+
+        var all: [RunError] { errors.withLock { $0 } }
+        var isEmpty: Bool { errors.withLock { $0.isEmpty } }
+
+        func append(_ error: RunError) { errors.withLock { $0.append(error) } }
+        func append(contentsOf more: [RunError]) { errors.withLock { $0 += more } }
     }
 
     /// How a drive of the run ended.

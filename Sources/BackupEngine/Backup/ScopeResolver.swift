@@ -8,6 +8,8 @@ struct ScopeResolver {
     let organizationID: UUID
 
     /// The drives of the scope, each once; a user or site that cannot be resolved becomes an error and the rest goes on.
+    /// - Throws: what stops every user and site alike (the tenant refused the sign-in, could not be reached, kept
+    ///   throttling): trying the next one would only repeat it.
     func resolve(_ scope: BackupScope) async throws -> (drives: [ProtectedDrive], errors: [RunError]) {
         var drives: [ProtectedDrive] = []
         var errors: [RunError] = []
@@ -29,7 +31,7 @@ struct ScopeResolver {
                             ownerDisplayName: drive.owner?.user?.displayName ?? displayName))
                 } catch let error as GraphError where error.isNotFound && scope.allUsers {
                     continue  // unlicensed users have no OneDrive; only named users are worth an error
-                } catch {
+                } catch where Self.concernsOne(error) {
                     errors.append(RunError(message: "Cannot open the OneDrive of \(upn): \(error)", itemPath: upn))
                 }
             }
@@ -43,7 +45,7 @@ struct ScopeResolver {
                 for url in scope.sites {
                     do {
                         pending.append(try await graph.site(url: url))
-                    } catch {
+                    } catch where Self.concernsOne(error) {
                         errors.append(RunError(message: "Cannot open site \(url): \(error)", itemPath: url))
                     }
                 }
@@ -60,11 +62,22 @@ struct ScopeResolver {
                                 siteURL: site.webUrl, siteTitle: site.displayName ?? site.name))
                     }
                     pending += try await graph.subsites(siteID: site.id)
-                } catch {
+                } catch where Self.concernsOne(error) {
                     errors.append(RunError(message: "Cannot list site \(site.webUrl): \(error)", itemPath: site.webUrl))
                 }
             }
         }
         return (drives, errors)
+    }
+
+    /// Whether a failure concerns the one user or site asked about (not found, access denied to it, an odd answer),
+    /// rather than the tenant as a whole (sign-in refused or rejected, network down, throttling that outlasted retries).
+    private static func concernsOne(_ error: any Error) -> Bool {
+        guard let error = error as? GraphError else { return false }
+        switch error {
+        case .service(let status, _, _, _): return status != 401
+        case .invalidArgument, .invalidResponse, .resyncRequired, .contentChanged: return true
+        case .authenticationFailed, .transport, .unreachable, .throttled: return false
+        }
     }
 }

@@ -20,11 +20,14 @@ public struct ExportArchive: AsyncSequence, Sendable {
     private let tracker: ExportRunTracker
     private let entries: ExportEntries
 
-    init(run: JobRun, request: RestoreRequest, catalog: any CatalogStore, repositories: RepositoryRegistry, logger: Logger) {
+    init(
+        run: JobRun, request: RestoreRequest, catalog: any CatalogStore, repositories: RepositoryRegistry,
+        leases: RunLeaseKeeper, logger: Logger
+    ) {
         self.run = run
         let journal = RestoreJournal(catalog: catalog, runID: run.id, kind: .export)
         tracker = ExportRunTracker(
-            run: run, sessionID: request.restoreSessionID, catalog: catalog, journal: journal, logger: logger)
+            run: run, sessionID: request.restoreSessionID, catalog: catalog, journal: journal, leases: leases, logger: logger)
         entries = ExportEntries(selections: request.selections, catalog: catalog, repositories: repositories, journal: journal)
     }
 
@@ -74,14 +77,18 @@ final class ExportRunTracker: Sendable {
     private let sessionID: UUID?
     private let catalog: any CatalogStore
     private let journal: RestoreJournal
+    private let leases: RunLeaseKeeper
     private let logger: Logger
     private let phase = Mutex(Phase.queued)
 
-    init(run: JobRun, sessionID: UUID?, catalog: any CatalogStore, journal: RestoreJournal, logger: Logger) {
+    init(
+        run: JobRun, sessionID: UUID?, catalog: any CatalogStore, journal: RestoreJournal, leases: RunLeaseKeeper, logger: Logger
+    ) {
         self.run = run
         self.sessionID = sessionID
         self.catalog = catalog
         self.journal = journal
+        self.leases = leases
         var logger = logger
         logger[metadataKey: "lifeboat.run.id"] = "\(run.externalID)"
         self.logger = logger
@@ -120,6 +127,8 @@ final class ExportRunTracker: Sendable {
         ended.state = failure == nil ? .succeeded : .failed
         ended.endedAt = Date()
         if let started = try? await catalog.run(id: run.id)?.startedAt { ended.startedAt = started }
+        // Not renewed from here on: should the end below not be recorded, the lease lapses and the job can be ended.
+        await leases.release(run.id)
         do {
             try await catalog.updateRun(ended)
         } catch {
@@ -145,8 +154,10 @@ final class ExportRunTracker: Sendable {
         // A detached cleanup is the only way to write that down from here; it touches only this run's row.
         let run = run
         let catalog = catalog
+        let leases = leases
         let logger = logger
         Task.detached {
+            await leases.release(run.id)
             var failed = run
             failed.state = .failed
             failed.endedAt = Date()

@@ -16,37 +16,50 @@ public struct RestoreRunner: Sendable {
     private let connector: any GraphConnector
     private let limits: RestoreLimits
     private let jobIDs: ExternalIDSequence
+    private let leases: RunLeaseKeeper
+    private let recovery: InterruptedRunRecovery
     private let logger: Logger
 
     /// Creates a runner.
+    /// - Parameters:
+    ///   - leases: this process's run leases (a keeper of its own by default; share one between the runners of a process).
+    ///   - liveness: how the owners of other jobs are judged at admission (this machine's processes by default).
     public init(
         catalog: any CatalogStore, repositories: RepositoryRegistry, connector: any GraphConnector,
-        limits: RestoreLimits = RestoreLimits(), logger: Logger
+        limits: RestoreLimits = RestoreLimits(), leases: RunLeaseKeeper? = nil, liveness: RunLiveness = RunLiveness(),
+        logger: Logger
     ) {
         self.catalog = catalog
         self.repositories = repositories
         self.connector = connector
         self.limits = limits
         self.jobIDs = ExternalIDSequence()
+        let leases = leases ?? RunLeaseKeeper(catalog: catalog, logger: logger)
+        self.leases = leases
+        self.recovery = InterruptedRunRecovery(
+            catalog: catalog, owner: leases.owner, liveness: liveness, leasePolicy: leases.policy, logger: logger)
         self.logger = logger
     }
 
     /// Creates the queued run of a restore (or export) job.
     ///
     /// Admission and insertion are one catalog transaction: when the organization already has
-    /// `limits.activeJobsPerOrganization` restore or export jobs queued or running, nothing is written.
+    /// `limits.activeJobsPerOrganization` restore or export jobs queued or running, nothing is written. Jobs whose
+    /// owner died are ended first, so they hold no slot; the new job is leased to this process.
     /// - Throws: `EngineError.tooManyRestoreJobs`, `EngineError.organizationNotFound`.
     public func enqueue(_ request: RestoreRequest, kind: JobRunKind = .restore) async throws -> JobRun {
         guard try await catalog.organization(id: request.organizationID) != nil else {
             throw EngineError.organizationNotFound(request.organizationID)
         }
+        try await recovery.endAbandonedRestoreJobs(organizationID: request.organizationID)
         let prefix = kind == .export ? ExternalJobID.exportPrefix : ExternalJobID.restorePrefix
         let run = JobRun(
             externalID: await jobIDs.next(prefix: prefix), jobID: nil, organizationID: request.organizationID, kind: kind,
-            request: String(decoding: try JSONEncoder().encode(request), as: UTF8.self))
+            request: String(decoding: try JSONEncoder().encode(request), as: UTF8.self), lease: leases.lease())
         let admitted = try await catalog.insertRun(
             run, ifFewerActiveThan: limits.activeJobsPerOrganization, kinds: [.restore, .export])
         guard admitted else { throw EngineError.tooManyRestoreJobs(limit: limits.activeJobsPerOrganization) }
+        await leases.hold(run.id)
         return run
     }
 
@@ -54,7 +67,8 @@ public struct RestoreRunner: Sendable {
     /// - Throws: `EngineError.tooManyRestoreJobs`, `EngineError.organizationNotFound`.
     public func export(_ request: RestoreRequest) async throws -> ExportArchive {
         let run = try await enqueue(request, kind: .export)
-        return ExportArchive(run: run, request: request, catalog: catalog, repositories: repositories, logger: logger)
+        return ExportArchive(
+            run: run, request: request, catalog: catalog, repositories: repositories, leases: leases, logger: logger)
     }
 
     /// Queues and executes a restore job now; returns the finished run.
@@ -117,6 +131,8 @@ public struct RestoreRunner: Sendable {
             run.state = .failed
         }
         run.endedAt = Date()
+        // Not renewed from here on: should the end below not be recorded, the lease lapses and the job can be ended.
+        await leases.release(run.id)
         try await catalog.updateRun(run)
         try? await journal.finishSession(state: run.state)
         logger.info(

@@ -62,9 +62,20 @@ extension SQLCatalog {
     ///
     /// Only the job's own rows are touched: rows are only ever opened at, and closed by, points of their own job.
     public func discardUncommittedRuns(jobID: UUID) async throws {
+        try await discardUncommittedPoints(jobID: jobID, where: "TRUE")
+    }
+
+    /// Deletes the uncommitted points of one run of the job, as `discardUncommittedRuns(jobID:)` does for all of them:
+    /// for ending a run whose owner died while another run of the job may already have begun its own point.
+    public func discardUncommittedRun(jobID: UUID, runID: UUID) async throws {
+        try await discardUncommittedPoints(jobID: jobID, where: "run_id = \(bind: runID.catalogText)")
+    }
+
+    private func discardUncommittedPoints(jobID: UUID, where condition: SQLQueryString) async throws {
         let discarded = try await database.transaction { db -> [Int64] in
             let sequences = try await db.raw("""
-                SELECT sequence FROM restore_points WHERE job_id = \(bind: jobID.catalogText) AND committed = FALSE
+                SELECT sequence FROM restore_points
+                WHERE job_id = \(bind: jobID.catalogText) AND committed = FALSE AND \(condition)
                 """).all(decodingColumn: "sequence", as: Int64.self)
             guard !sequences.isEmpty else { return [] }
             let binds: [any Encodable & Sendable] = sequences

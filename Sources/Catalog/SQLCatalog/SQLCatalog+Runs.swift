@@ -43,14 +43,59 @@ extension SQLCatalog {
     }
 
     private static func insert(_ run: JobRun, counters: String, into db: any SQLDatabase) async throws {
+        let owner = run.lease?.owner
         try await db.raw("""
             INSERT INTO job_runs (id, external_id, job_id, organization_id, kind, state, created_at, started_at,
-                                  ended_at, counters, request)
+                                  ended_at, counters, request, owner_id, owner_host, owner_pid, owner_boot_id,
+                                  owner_pid_namespace, owner_start_time, lease_expires_at)
             VALUES (\(bind: run.id.catalogText), \(bind: run.externalID), \(bind: run.jobID?.catalogText),
                     \(bind: run.organizationID.catalogText), \(bind: run.kind.rawValue), \(bind: run.state.rawValue),
                     \(bind: run.createdAt.catalogMilliseconds), \(bind: run.startedAt?.catalogMilliseconds),
-                    \(bind: run.endedAt?.catalogMilliseconds), \(bind: counters), \(bind: run.request))
+                    \(bind: run.endedAt?.catalogMilliseconds), \(bind: counters), \(bind: run.request),
+                    \(bind: owner?.id.catalogText), \(bind: owner?.host), \(bind: owner.map { Int64($0.pid) }),
+                    \(bind: owner?.bootID), \(bind: owner?.pidNamespace.map { Int64(bitPattern: $0) }),
+                    \(bind: owner?.startTime.map { Int64(bitPattern: $0) }), \(bind: run.lease?.expiresAt.catalogMilliseconds))
             """).run()
+    }
+
+    /// Extends to `expiresAt` the leases of every queued or running run `ownerID` holds, in one statement (an owner's
+    /// heartbeat); returns the ids of the runs renewed. A run missing from the answer ended, or another owner claimed it.
+    public func renewRunLeases(ownerID: UUID, until expiresAt: Date) async throws -> Set<UUID> {
+        let renewed = try await database.write { db in
+            try await db.raw("""
+                UPDATE job_runs SET lease_expires_at = \(bind: expiresAt.catalogMilliseconds)
+                WHERE owner_id = \(bind: ownerID.catalogText)
+                  AND state IN (\(binds: [JobRunState.queued.rawValue, JobRunState.running.rawValue]))
+                RETURNING id
+                """).all()
+        }
+        return Set(try renewed.map { try $0.uuid("id", table: "job_runs") })
+    }
+
+    /// Gives a queued or running run to `lease`'s owner, only if its lease is still `expected` (the same owner and
+    /// expiry, or none): a compare-and-set, so that of two processes that judged the run abandoned only one takes it,
+    /// and an owner that renewed meanwhile keeps it.
+    /// - Returns: whether the run was claimed.
+    public func claimRun(id: UUID, expecting expected: RunLease?, lease: RunLease) async throws -> Bool {
+        let unchanged: SQLQueryString = if let expected {
+            "owner_id = \(bind: expected.owner.id.catalogText) AND lease_expires_at = \(bind: expected.expiresAt.catalogMilliseconds)"
+        } else {
+            "owner_id IS NULL"
+        }
+        let owner = lease.owner
+        let claimed = try await database.write { db in
+            try await db.raw("""
+                UPDATE job_runs SET owner_id = \(bind: owner.id.catalogText), owner_host = \(bind: owner.host),
+                    owner_pid = \(bind: Int64(owner.pid)), owner_boot_id = \(bind: owner.bootID),
+                    owner_pid_namespace = \(bind: owner.pidNamespace.map { Int64(bitPattern: $0) }),
+                    owner_start_time = \(bind: owner.startTime.map { Int64(bitPattern: $0) }),
+                    lease_expires_at = \(bind: lease.expiresAt.catalogMilliseconds)
+                WHERE id = \(bind: id.catalogText)
+                  AND state IN (\(binds: [JobRunState.queued.rawValue, JobRunState.running.rawValue])) AND \(unchanged)
+                RETURNING id
+                """).all()
+        }
+        return !claimed.isEmpty
     }
 
     /// One run by Lifeboat's id, or `nil`.
@@ -163,8 +208,10 @@ extension SQLCatalog {
         }
     }
 
-    static let runColumns =
-        "id, external_id, job_id, organization_id, kind, state, created_at, started_at, ended_at, counters, request"
+    static let runColumns = """
+        id, external_id, job_id, organization_id, kind, state, created_at, started_at, ended_at, counters, request,
+        owner_id, owner_host, owner_pid, owner_boot_id, owner_pid_namespace, owner_start_time, lease_expires_at
+        """
 
     static func decodeRun(_ row: any SQLRow) throws -> JobRun {
         JobRun(
@@ -178,7 +225,22 @@ extension SQLCatalog {
             startedAt: try row.optionalDate("started_at"),
             endedAt: try row.optionalDate("ended_at"),
             counters: try row.json("counters", table: "job_runs", as: RunCounters.self),
-            request: try row.optionalString("request")
+            request: try row.optionalString("request"),
+            lease: try decodeLease(row)
         )
+    }
+
+    /// The run's lease, nil when it has no owner (recorded before owners were, or by `insertRun` without one).
+    private static func decodeLease(_ row: any SQLRow) throws -> RunLease? {
+        guard let ownerID = try row.optionalUUID("owner_id", table: "job_runs"),
+            let expiresAt = try row.optionalDate("lease_expires_at")
+        else { return nil }
+        let owner = RunOwner(
+            id: ownerID, host: try row.optionalString("owner_host") ?? "",
+            pid: Int32(truncatingIfNeeded: try row.optionalInt64("owner_pid") ?? 0),
+            bootID: try row.optionalString("owner_boot_id"),
+            pidNamespace: try row.optionalInt64("owner_pid_namespace").map { UInt64(bitPattern: $0) },
+            startTime: try row.optionalInt64("owner_start_time").map { UInt64(bitPattern: $0) })
+        return RunLease(owner: owner, expiresAt: expiresAt)
     }
 }

@@ -11,7 +11,9 @@ struct CatalogMigration: Sendable {
     let statements: [String]
 
     /// Every migration, oldest first.
-    static let all: [CatalogMigration] = [initialSchema, organizationCloudAndBudget, enumerationLedger, catalogIdentity]
+    static let all: [CatalogMigration] = [
+        initialSchema, organizationCloudAndBudget, enumerationLedger, catalogIdentity, runOwnersAndLeases,
+    ]
 
     /// Version 1: every table of the catalog and an index for every query the catalog runs.
     static let initialSchema = CatalogMigration(
@@ -266,5 +268,25 @@ struct CatalogMigration: Sendable {
         version: 4,
         name: "catalog identity",
         statements: ["CREATE TABLE catalog_identity (id TEXT PRIMARY KEY, created_at BIGINT NOT NULL)"]
+    )
+
+    /// Version 5: who works on each queued or running run and until when (see `RunLease`), so that any process can tell
+    /// a run whose owner died (its lease lapsed, or its process is gone from this host) from one still under way.
+    /// Rows from before have no owner: an active one among them is abandoned.
+    static let runOwnersAndLeases = CatalogMigration(
+        version: 5,
+        name: "run owners and leases",
+        statements: [
+            "ALTER TABLE job_runs ADD COLUMN owner_id TEXT",
+            "ALTER TABLE job_runs ADD COLUMN owner_host TEXT",
+            "ALTER TABLE job_runs ADD COLUMN owner_pid BIGINT",
+            "ALTER TABLE job_runs ADD COLUMN owner_boot_id TEXT",
+            "ALTER TABLE job_runs ADD COLUMN owner_pid_namespace BIGINT",
+            "ALTER TABLE job_runs ADD COLUMN owner_start_time BIGINT",
+            "ALTER TABLE job_runs ADD COLUMN lease_expires_at BIGINT",
+            // Renewal finds an owner's active runs; a claim (issue 16's workers) scans active runs by lease expiry.
+            "CREATE INDEX job_runs_by_owner ON job_runs (owner_id, state)",
+            "CREATE INDEX job_runs_by_state_lease ON job_runs (state, lease_expires_at)",
+        ]
     )
 }

@@ -16,17 +16,25 @@ actor GraphTokenProvider {
     private let endpoints: GraphEndpoints
     private let credentials: GraphCredentials
     private let userAgent: String
+    private let retryDelays: [Duration]
+    private let logger: Logger
     private var cached: CachedToken?
     private var refreshing: Task<CachedToken, any Error>?
 
     /// Tokens are renewed this long before they expire, so a request never leaves with a token about to die.
     private static let renewalMargin: Duration = .seconds(120)
 
-    init(httpClient: HTTPClient, endpoints: GraphEndpoints, credentials: GraphCredentials, userAgent: String) {
+    /// - Parameter retryDelays: the waits before the second, third... token requests (see `GraphClient.RetryPolicy`).
+    init(
+        httpClient: HTTPClient, endpoints: GraphEndpoints, credentials: GraphCredentials, userAgent: String,
+        retryDelays: [Duration], logger: Logger
+    ) {
         self.httpClient = httpClient
         self.endpoints = endpoints
         self.credentials = credentials
         self.userAgent = userAgent
+        self.retryDelays = retryDelays
+        self.logger = logger
     }
 
     /// A valid access token, fetching a new one if the cached one is missing or about to expire.
@@ -46,18 +54,21 @@ actor GraphTokenProvider {
         if cached?.value == token { cached = nil }
     }
 
-    /// Delays before the second, third and fourth token requests when the endpoint is unreachable or answers 429/5xx.
-    static let retryDelays: [Duration] = [.milliseconds(500), .seconds(2), .seconds(5)]
-
-    /// Requests a token, retrying what a moment's wait can fix (a broken connection, a timeout, 429, 5xx), so one slow
-    /// answer from the sign-in service does not fail a whole run. A refusal (wrong secret, unknown tenant) is final.
+    /// Requests a token, retrying what a moment's wait can fix (a refused or broken connection, a timeout, 429, 5xx), so
+    /// one slow answer from the sign-in service does not fail a whole run; each retry is logged as a warning as it
+    /// happens. A refusal (wrong secret, unknown tenant) is final.
     private func fetchToken() async throws -> CachedToken {
-        var delays = Self.retryDelays[...]
+        var delays = retryDelays[...]
+        var attempt = 1
         while true {
             do {
                 return try await requestToken()
             } catch let error as GraphError where Self.isTransient(error) {
                 guard let delay = delays.popFirst() else { throw error }
+                attempt += 1
+                logger.warning(
+                    "\(error) Retrying in \(delay) (attempt \(attempt) of \(retryDelays.count + 1)).",
+                    metadata: ["lifeboat.graph.endpoint": "\(tokenURL)"])
                 try await Task.sleep(for: delay)
             }
         }
@@ -65,15 +76,21 @@ actor GraphTokenProvider {
 
     private static func isTransient(_ error: GraphError) -> Bool {
         switch error {
-        case .transport: return true
+        case .transport, .unreachable: return true
         case .authenticationFailed(let status, _): return status == 429 || status >= 500
         default: return false
         }
     }
 
-    private func requestToken() async throws -> CachedToken {
+    /// The tenant's token endpoint.
+    private var tokenURL: String {
         let tenant = credentials.tenantID.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? credentials.tenantID
-        var request = HTTPClientRequest(url: "\(endpoints.loginBaseURL)/\(tenant)/oauth2/v2.0/token")
+        return "\(endpoints.loginBaseURL)/\(tenant)/oauth2/v2.0/token"
+    }
+
+    private func requestToken() async throws -> CachedToken {
+        let url = tokenURL
+        var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         request.headers.add(name: "User-Agent", value: userAgent)
@@ -86,7 +103,8 @@ actor GraphTokenProvider {
         do {
             response = try await httpClient.execute(request, timeout: .seconds(60))
         } catch {
-            throw GraphError.transport("token endpoint: \(error)")
+            if let reason = ConnectionFailure.reason(error) { throw GraphError.unreachable(url: url, reason: reason) }
+            throw GraphError.transport("token endpoint \(url): \(error)")
         }
         let body = try await response.body.collect(upTo: 1 << 20)
         guard response.status == .ok else {

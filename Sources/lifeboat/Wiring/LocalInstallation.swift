@@ -68,10 +68,13 @@ struct LocalInstallation: Sendable {
             password: password, s3: s3, indexCache: settings.indexCache, logger: logger)
         let httpClient = GraphClient.makeHTTPClient()
         let connector = CatalogGraphConnector(catalog: catalog, httpClient: httpClient, logger: logger)
+        // One owner for every run this process leases, renewed together.
+        let leases = RunLeaseKeeper(catalog: catalog, logger: logger)
         let runner = BackupRunner(
             catalog: catalog, repositories: repositories, connector: connector,
-            downloadConcurrency: settings.backupConcurrency, logger: logger)
-        let restores = RestoreRunner(catalog: catalog, repositories: repositories, connector: connector, logger: logger)
+            downloadConcurrency: settings.backupConcurrency, leases: leases, logger: logger)
+        let restores = RestoreRunner(
+            catalog: catalog, repositories: repositories, connector: connector, leases: leases, logger: logger)
         return LocalInstallation(
             settings: settings, catalog: catalog, repositories: repositories, httpClient: httpClient, runner: runner,
             restores: restores, logger: logger)
