@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LifeboatTestSupport
 import Testing
 
 @testable import lifeboat
@@ -49,5 +50,22 @@ struct SettingsFileTests {
             .write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         #expect(try LifeboatSettings.unknownKeys(inFile: file.path) == ["lifeboat.bakup.concurrency", "lifeboat.http.prot"])
+    }
+}
+
+/// Settings from the environment, as a service manager passes them.
+@Suite("Configuration from environment variables")
+struct SettingsEnvironmentTests {
+    @Test("a variable of the wrong type stops the command naming the variable")
+    func wrongTypeInEnvironment() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lifeboat-env-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let refusal = await #expect(throws: ChildProcessError.self) {
+            _ = try await LifeboatProcess.runToEnd(
+                ["job", "list", "--data-dir", folder.appendingPathComponent("data").path], in: folder,
+                environment: ["LIFEBOAT_HTTP_PORT": "eighty"])
+        }
+        #expect("\(refusal.map { "\($0)" } ?? "")".contains("lifeboat.http.port in the environment variable LIFEBOAT_HTTP_PORT must be a whole number"))
     }
 }

@@ -80,7 +80,10 @@ struct LifeboatSettings: Sendable {
         of key: String, kind: Kind, in sources: [(name: String, provider: any ConfigProvider)]
     ) throws -> ConfigContent? {
         let configKey = configKey(key)
-        for (name, provider) in sources {
+        for (source, provider) in sources {
+            // The environment names the variable: LIFEBOAT_HTTP_PORT for lifeboat.http.port.
+            let name = provider is EnvironmentVariablesProvider
+                ? "the environment variable \(key.uppercased().replacingOccurrences(of: ".", with: "_"))" : source
             if let typed = try? provider.value(forKey: configKey, type: kind.configType).value { return typed.content }
             // Numbers and booleans may come as strings: environment variables always do, and files written before
             // Lifeboat read numbers did.
