@@ -4,6 +4,8 @@ import Foundation
 public enum CatalogError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A row the caller referred to does not exist (e.g. committing an unknown restore point).
     case notFound(String)
+    /// A row the caller tried to add clashes with one that exists (a second backup job of one name).
+    case alreadyExists(String)
     /// The caller passed something the catalog cannot store as asked.
     case invalidArgument(String)
     /// A stored value could not be read back (a damaged or hand-edited catalog).
@@ -22,6 +24,8 @@ public enum CatalogError: Error, Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .notFound(let what):
             return "\(what) was not found in the catalog."
+        case .alreadyExists(let what):
+            return "\(what) already exists in the catalog; choose another name."
         case .invalidArgument(let why):
             return "Invalid catalog request: \(why)."
         case .corruptRow(let table, let column, let detail):

@@ -77,6 +77,7 @@ public protocol CatalogStore: Sendable {
     func repositories() async throws -> [BackupRepository]
     func repository(id: UUID) async throws -> BackupRepository?
 
+    /// Inserts a backup job; throws `CatalogError.alreadyExists` when another job has its name (checked atomically).
     func insertJob(_ job: BackupJob) async throws
     func jobs() async throws -> [BackupJob]
     func job(id: UUID) async throws -> BackupJob?

@@ -45,7 +45,7 @@ public struct GraphClient: GraphAPI {
 
     private let httpClient: HTTPClient
     private let endpoints: GraphEndpoints
-    private let tokens: GraphTokenProvider
+    let tokens: GraphTokenProvider
     private let throttle: ThrottleGate
     private let pacer: ResourceUnitPacer
     private let limiter: ConcurrencyLimiter

@@ -258,6 +258,54 @@ struct RepositoryMaintenanceTests {
         }
     }
 
+    @Test("a prune keeps what every record naming its store references, and only that: another repository's jobs do not make it refuse")
+    func pruneReferencesOneStore() async throws {
+        try await BackupFixture.with { fixture in
+            let record = fixture.repositoryRecord
+            #expect(try await fixture.backUp().state == .succeeded)
+            // Another repository in another folder, with its own job of the same tenant.
+            let other = BackupRepository(name: "other", location: fixture.directory.appendingPathComponent("other").path)
+            try await fixture.catalog.insertRepository(other)
+            let otherJob = BackupJob(organizationID: fixture.organization.id, repositoryID: other.id, name: "Into other", scope: .entireOrganization)
+            try await fixture.catalog.insertJob(otherJob)
+            #expect(try await fixture.runner.runNow(jobID: otherJob.id).state == .succeeded)
+            // A second record naming the fixture's store through a symbolic link; a file changes first, so its rows use a
+            // chunk the first record's rows do not.
+            let link = fixture.directory.appendingPathComponent("link-to-repository").path
+            try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: record.location)
+            let alias = BackupRepository(name: "alias", location: link)
+            try await fixture.catalog.insertRepository(alias)
+            let aliasJob = BackupJob(organizationID: fixture.organization.id, repositoryID: alias.id, name: "Through the link", scope: .entireOrganization)
+            try await fixture.catalog.insertJob(aliasJob)
+            let drive = try #require(await fixture.simulator.tenant.drives().first)
+            let file = try #require(await fixture.simulator.tenant.allFiles(driveID: drive.id).first)
+            try await fixture.simulator.tenant.updateContent(
+                driveID: drive.id, itemID: file.id, bytes: Array(Self.randomBuffer(64 << 10, seed: 9).readableBytesView))
+            #expect(try await fixture.runner.runNow(jobID: aliasJob.id).state == .succeeded)
+
+            let own = try await CatalogReferences.chunks(in: fixture.catalog, repositoryID: record.id)
+            let throughLink = try await CatalogReferences.chunks(in: fixture.catalog, repositoryID: alias.id)
+            let elsewhere = try await CatalogReferences.chunks(in: fixture.catalog, repositoryID: other.id)
+            #expect(!throughLink.isSubset(of: own), "the changed file's chunk is referenced only through the link")
+            let kept = try await CatalogReferences.chunks(in: fixture.catalog, storedWith: record)
+            #expect(kept == own.union(throughLink))
+            #expect(kept.isDisjoint(with: elsewhere), "chunk ids are keyed per repository: the other repository's are not here")
+
+            let store = try LocalDirectoryStore(path: record.location)
+            let prune = try await RepositoryPrune.unlock(store: store, password: BackupFixture.repositoryPassword)
+            await #expect(throws: ChunkStoreError.self, "counting the other repository's chunks refuses the prune") {
+                _ = try await prune.run(PruneOptions(dryRun: true)) { kept.union(elsewhere) }
+            }
+            let report = try await prune.run(PruneOptions()) {
+                try await CatalogReferences.chunks(in: fixture.catalog, storedWith: record)
+            }
+            #expect(report.chunksRemoved == 0, "everything in the store is used by one of its two records")
+            let check = try await RepositoryCheck.unlock(store: store, password: BackupFixture.repositoryPassword)
+                .run(readData: true, referencedChunks: kept)
+            #expect(check.isHealthy, "\(check.problems)")
+        }
+    }
+
     @Test("check reports chunks the catalog references but the index lacks, and they lead to the items that use them")
     func checkFindsUnindexedReferences() async throws {
         try await BackupFixture.with { fixture in

@@ -61,4 +61,34 @@ struct ConcurrencyTests {
             #expect(try await catalog.insertRunIfJobIdle(queued(seed.job)))
         }
     }
+
+    @Test("of many near-simultaneous creations of jobs with one name exactly one is stored; the others are refused naming it")
+    func oneJobPerName() async throws {
+        try await TemporaryCatalog.with { catalog in
+            let seed = try await CatalogSeed.insert(into: catalog)
+            let outcomes = try await withThrowingTaskGroup(of: CatalogError?.self) { group in
+                for _ in 0..<16 {
+                    group.addTask {
+                        let job = BackupJob(
+                            organizationID: seed.organization.id, repositoryID: seed.repository.id, name: "daily-all",
+                            scope: .entireOrganization)
+                        do {
+                            try await catalog.insertJob(job)
+                            return nil
+                        } catch let error as CatalogError {
+                            return error
+                        }
+                    }
+                }
+                return try await group.reduce(into: [CatalogError?]()) { $0.append($1) }
+            }
+            #expect(outcomes.count { $0 == nil } == 1)
+            #expect(outcomes.compactMap { $0 }.allSatisfy { $0 == .alreadyExists("A backup job named 'daily-all'") })
+            #expect(try await catalog.jobs().filter { $0.name == "daily-all" }.count == 1)
+            let renamed = BackupJob(
+                organizationID: seed.organization.id, repositoryID: seed.repository.id, name: "daily-all (2)", scope: .entireOrganization)
+            try await catalog.insertJob(renamed)
+            #expect(try await catalog.jobs().count == 3, "the seed's job, the one daily-all and another name")
+        }
+    }
 }

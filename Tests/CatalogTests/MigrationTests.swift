@@ -8,6 +8,19 @@ import Testing
 
 @Suite("Catalog migrations")
 struct MigrationTests {
+    @Test("a new catalog file and its WAL files are readable and writable by their owner only")
+    func ownerOnlyFile() async throws {
+        try await TemporaryCatalog.with { catalog in
+            _ = try await CatalogSeed.insert(into: catalog)
+            let files = [catalog.location, catalog.location + "-wal", catalog.location + "-shm"]
+            for file in files where FileManager.default.fileExists(atPath: file) {
+                let mode = (try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int ?? -1) & 0o777
+                #expect(mode == 0o600, "\(file) has mode \(String(mode, radix: 8))")
+            }
+            #expect(FileManager.default.fileExists(atPath: catalog.location + "-wal"), "the catalog runs in WAL mode")
+        }
+    }
+
     @Test("reopening a catalog file applies nothing again and keeps its rows")
     func reopenIsNoOp() async throws {
         let temporary = try await TemporaryCatalog.make()

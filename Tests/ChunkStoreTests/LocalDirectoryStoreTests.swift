@@ -15,6 +15,18 @@ struct LocalDirectoryStoreTests {
         #expect(try await store.list(prefix: "packs/").map(\.key) == ["packs/ab/ab01"])
     }
 
+    @Test("objects are written 0600 and folders created 0700, whatever the process's umask lets through")
+    func ownerOnlyModes() async throws {
+        let store = try TemporaryStore.make()
+        try await store.put(key: "packs/ab/ab01", data: ByteBuffer(string: "sealed pack"))
+        try await store.put(key: "keys/k1", data: ByteBuffer(string: "wrapped key"))
+        func mode(_ relative: String) throws -> Int {
+            (try FileManager.default.attributesOfItem(atPath: store.root + relative)[.posixPermissions] as? Int ?? -1) & 0o777
+        }
+        for folder in ["", "/packs", "/packs/ab", "/keys"] { #expect(try mode(folder) == 0o700, "\(folder)") }
+        for file in ["/packs/ab/ab01", "/keys/k1"] { #expect(try mode(file) == 0o600, "\(file)") }
+    }
+
     @Test("put leaves no temporary file behind")
     func cleanliness() async throws {
         let store = try TemporaryStore.make()

@@ -46,7 +46,11 @@ struct QuickstartTests {
 
         try await followRestoreSteps(commands, output: output, token: token, in: folder)
 
-        let listed = try await LifeboatProcess.runToEnd(["restore-points", "list", "--data-dir", dataDirectory], in: folder)
+        // The printed command starts Lifeboat the way this test did (its path), not with `swift run`.
+        let listPrinted = try #require(
+            output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.contains(" restore-points list ") })
+        #expect(listPrinted.hasPrefix(try ChildProcess.builtExecutable(named: "lifeboat").path))
+        let listed = try await ShellCommand.run(listPrinted, token: token, in: folder).output
         #expect(listed.contains("2 restore points"))
 
         let ended = try await quickstart.signalAndWait(SIGINT, timeout: .seconds(30))
@@ -111,7 +115,7 @@ struct QuickstartTests {
         let second = try await LifeboatProcess.runToEnd(arguments, in: folder)
         #expect(second.contains("files added 0, changed 0"))
         #expect(second.contains("renamed/moved 0, deleted 0"))
-        #expect(second.contains("downloaded Zero KB"))
+        #expect(second.contains("downloaded 0 bytes, new data 0 bytes"), "sizes are numbers, never 'Zero KB'")
     }
 }
 

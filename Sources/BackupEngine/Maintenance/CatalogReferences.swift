@@ -23,6 +23,25 @@ public enum CatalogReferences {
         return chunks
     }
 
+    /// Every chunk that rows of `repository`, or of another record naming the same store, reference: what a prune of
+    /// that store must keep.
+    ///
+    /// Two records may name one store (`/srv/repo` and a symbolic link to it, `s3://b/p` and `s3://b/p/`), and what
+    /// either's rows use lives there. Records of other stores are left out: their chunks are not in this store, so
+    /// counting them would make the prune refuse a healthy repository (a referenced chunk in no pack).
+    /// Throws as `chunks(in:repositoryID:)` does, and `EngineError.repositoryUnavailable` for a malformed location.
+    public static func chunks(in catalog: any CatalogStore, storedWith repository: BackupRepository) async throws -> Set<ChunkID> {
+        let store = try RepositoryLocation(repository.location)
+        var chunks = Set<ChunkID>()
+        for record in try await catalog.repositories() {
+            let sameStore =
+                record.id == repository.id
+                || (try? RepositoryLocation(record.location)).map { $0.namesSameStore(as: store) } ?? false
+            if sameStore { chunks.formUnion(try await Self.chunks(in: catalog, repositoryID: record.id)) }
+        }
+        return chunks
+    }
+
     /// The rows of `repositoryID` whose content uses any of `chunks` (every state and version), in row order.
     public static func items(using chunks: Set<ChunkID>, in catalog: any CatalogStore, repositoryID: UUID) async throws -> [ItemVersion] {
         guard !chunks.isEmpty else { return [] }

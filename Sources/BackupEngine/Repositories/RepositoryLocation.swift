@@ -1,3 +1,11 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Where a backup repository lives, parsed from `BackupRepository.location`: a local folder or `s3://bucket/prefix`.
 public enum RepositoryLocation: Sendable, Hashable, CustomStringConvertible {
     /// A folder on this machine (an absolute or relative path).
@@ -36,5 +44,36 @@ public enum RepositoryLocation: Sendable, Hashable, CustomStringConvertible {
         case .directory(let path): return path
         case .s3(let bucket, let prefix): return Self.s3Scheme + bucket + (prefix.isEmpty ? "" : "/" + prefix)
         }
+    }
+}
+
+extension RepositoryLocation {
+    /// Whether two locations name one store: the same bucket and prefix, or the same folder however it is spelled
+    /// (`/srv/repo`, `/srv/./repo/`, a symbolic link to it, a relative path from the working folder).
+    ///
+    /// Folders are compared by device and inode when both exist (one `stat` each), else by their resolved paths.
+    public func namesSameStore(as other: RepositoryLocation) -> Bool {
+        switch (self, other) {
+        case (.s3(let bucket, let prefix), .s3(let otherBucket, let otherPrefix)):
+            return bucket == otherBucket && prefix == otherPrefix
+        case (.directory(let path), .directory(let otherPath)):
+            if let identity = Self.fileIdentity(path), let otherIdentity = Self.fileIdentity(otherPath) {
+                return identity == otherIdentity
+            }
+            return Self.resolved(path) == Self.resolved(otherPath)
+        default:
+            return false
+        }
+    }
+
+    /// The device and inode of an existing path, following symbolic links.
+    private static func fileIdentity(_ path: String) -> [UInt64]? {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        return [UInt64(status.st_dev), UInt64(status.st_ino)]
+    }
+
+    private static func resolved(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
     }
 }

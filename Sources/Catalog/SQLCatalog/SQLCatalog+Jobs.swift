@@ -3,10 +3,18 @@ import LifeboatModel
 import SQLKit
 
 extension SQLCatalog {
-    /// Inserts a backup job; its organization and repository must exist.
+    /// Inserts a backup job; its organization and repository must exist, and no other job may have its name.
+    ///
+    /// Throws `CatalogError.alreadyExists` when a job of that name exists. The check and the insert are one write
+    /// transaction (SQLite's `BEGIN IMMEDIATE` serializes writers), so two concurrent inserts of one name cannot both
+    /// pass. No unique index enforces it: catalogs written before this rule may hold duplicate names already, and
+    /// commands naming such a job ask for its id instead.
     public func insertJob(_ job: BackupJob) async throws {
         let scope = try Self.json(job.scope)
-        try await database.write { db in
+        try await database.transaction { db in
+            let sameName = try await db.raw("SELECT COUNT(*) AS job_count FROM jobs WHERE name = \(bind: job.name)")
+                .first(decodingColumn: "job_count", as: Int.self) ?? 0
+            guard sameName == 0 else { throw CatalogError.alreadyExists("A backup job named '\(job.name)'") }
             try await db.raw("""
                 INSERT INTO jobs (id, organization_id, repository_id, name, description, scope, is_enabled,
                                   last_run, last_status, created_at)

@@ -28,13 +28,18 @@ public struct SQLCatalog: CatalogStore {
     /// Opens (creating if missing) the SQLite catalog at `path` in WAL mode and applies pending migrations.
     ///
     /// - Parameters:
-    ///   - path: The catalog file; its directory must exist. WAL adds `-wal` and `-shm` files next to it.
+    ///   - path: The catalog file; its directory must exist. WAL adds `-wal` and `-shm` files next to it. A missing file
+    ///     is created readable and writable by its owner only (mode 0600).
     ///   - secretKey: 256-bit key that encrypts organizations' Graph secrets at rest. Keep it outside the catalog
     ///     (configuration or a key file): a catalog opened with another key cannot read its secrets.
     ///   - logger: Receives lifecycle logs (`lifeboat.catalog.*` metadata) and, at trace level, every statement.
     /// - Throws: `CatalogError.schemaTooNew`, `CatalogError.migrationFailed`, or SQLite's error when the file
     ///   cannot be opened.
     public static func openSQLite(path: String, secretKey: SymmetricKey, logger: Logger) async throws -> SQLCatalog {
+        // The catalog holds password hashes and every backed-up path: a new file is its owner's only, and SQLite gives
+        // its `-wal` and `-shm` files the catalog file's mode.
+        let created = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if created >= 0 { close(created) }
         let database = try await SQLiteCatalogDatabase.open(path: path, logger: logger)
         let location = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         return try await prepare(database: database, location: location, secretKey: secretKey, logger: logger)

@@ -44,7 +44,7 @@ public struct LocalDirectoryStore: ObjectStore {
         var keepTemporary = false
         defer { if !keepTemporary { _ = unlink(temporary) } }
 
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw ChunkStoreError.io(operation: "open", path: temporary, errno: errno) }
         do {
             try Self.writeAll(fd: fd, data: data, path: temporary)
@@ -160,7 +160,7 @@ public struct LocalDirectoryStore: ObjectStore {
         }
         let parent = parent(of: path)
         if parent != path { try makeDirectories(parent) }
-        if mkdir(path, 0o755) != 0 {
+        if mkdir(path, 0o700) != 0 {
             let code = errno
             if code == EEXIST { return }
             throw ChunkStoreError.io(operation: "mkdir", path: path, errno: code)

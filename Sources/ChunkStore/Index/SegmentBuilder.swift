@@ -93,7 +93,8 @@ struct SegmentBuilder: Sendable {
 
     static func makeFolder(_ folder: String) throws {
         do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
             throw IndexCacheError.unreadable(path: folder, errno: EACCES)
         }

@@ -39,7 +39,7 @@ struct AppCommand: AsyncParsableCommand {
             let secret = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString()
                 .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
                 .replacingOccurrences(of: "=", with: "")
-            try await LocalInstallation.with(settings) { installation in
+            try await LocalInstallation.with(settings, needsRepositoryPassword: false) { installation in
                 if try await installation.catalog.credential(name: name) != nil {
                     throw CommandFailure("A user or application named '\(name)' already exists.")
                 }
@@ -62,7 +62,7 @@ struct AppCommand: AsyncParsableCommand {
         @OptionGroup var settings: SettingsOptions
 
         func run() async throws {
-            let applications = try await LocalInstallation.with(settings) { installation in
+            let applications = try await LocalInstallation.with(settings, needsRepositoryPassword: false) { installation in
                 try await installation.catalog.principals().filter { $0.kind == .application }
             }
             guard !applications.isEmpty else {

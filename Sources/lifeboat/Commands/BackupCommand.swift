@@ -94,7 +94,7 @@ enum BackupRunReporter {
                         progress.show(
                             "[\(update.drivesDone)/\(update.drivesTotal) drives] \(update.drive): \(update.counters.itemsScanned) items scanned, "
                                 + "\(update.counters.filesAdded + update.counters.filesChanged) files stored, "
-                                + "\(ByteCountFormatter.string(fromByteCount: update.counters.bytesDownloaded, countStyle: .file)) downloaded")
+                                + "\(formattedBytes(update.counters.bytesDownloaded)) downloaded")
                     }
                     return .ended(run)
                 }
@@ -136,8 +136,8 @@ enum BackupRunReporter {
               drives \(counters.drivesProcessed), items scanned \(counters.itemsScanned), files added \(counters.filesAdded), \
             changed \(counters.filesChanged), unchanged \(counters.filesUnchanged), renamed/moved \(counters.itemsRenamedOrMoved), \
             deleted \(counters.itemsDeleted), earlier versions \(counters.versionsStored), failed \(counters.itemsFailed)
-              downloaded \(ByteCountFormatter.string(fromByteCount: counters.bytesDownloaded, countStyle: .file)), \
-            new data \(ByteCountFormatter.string(fromByteCount: counters.bytesStored, countStyle: .file))
+              downloaded \(formattedBytes(counters.bytesDownloaded)), \
+            new data \(formattedBytes(counters.bytesStored))
             """)
         for error in try await installation.catalog.runErrors(runID: run.id).prefix(10) {
             StandardOutput.line("  ! \(error.itemPath.map { "\($0): " } ?? "")\(error.message)")

@@ -20,7 +20,9 @@ struct JobCommand: AsyncParsableCommand {
         @Option(name: .customLong("user"), help: "A user principal name whose OneDrive to back up (repeatable).") var users: [String] = []
         @Flag(help: "Back up every site collection.") var allSites = false
         @Option(name: .customLong("site"), help: "An absolute site URL to back up with its subsites (repeatable).") var sites: [String] = []
-        @Option(help: "Repository folder or s3://bucket/prefix (default: <data-dir>/repository).") var repository: String?
+        @Option(
+            help: "The repository's name or id, or its location written as a path (/srv/repo, ./repo, ~/repo) or s3://bucket/prefix; it must exist (`lifeboat repo init`). Default: the only repository, or <data-dir>/repository."
+        ) var repository: String?
 
         func validate() throws {
             guard allUsers || allSites || !users.isEmpty || !sites.isEmpty else {
@@ -32,20 +34,24 @@ struct JobCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            try await LocalInstallation.with(settings) { installation in
+            try await LocalInstallation.with(settings, needsRepositoryPassword: false) { installation in
                 let organizations = try await installation.catalog.organizations()
                 guard let owner = organizations.first(where: { $0.name == organization || $0.id.uuidString.lowercased() == organization.lowercased() })
                 else {
                     throw CommandFailure("No organization '\(organization)' (see `lifeboat organization list`).")
                 }
-                let requested = repository ?? installation.defaultRepositoryPath
-                let location =
-                    RepositoryLocation.isS3(requested) ? requested : URL(fileURLWithPath: requested).standardizedFileURL.path
-                let record = try await installation.repositoryRecord(at: location)
+                let record = try await installation.registeredRecord(installation.repositoryTarget(repository))
                 let job = BackupJob(
                     organizationID: owner.id, repositoryID: record.id, name: name,
                     scope: BackupScope(allUsers: allUsers, users: users, allSites: allSites, sites: sites))
-                try await installation.catalog.insertJob(job)
+                do {
+                    try await installation.catalog.insertJob(job)
+                } catch let error as CatalogError {
+                    guard case .alreadyExists = error else { throw error }
+                    throw CommandFailure(
+                        "A job named '\(name)' already exists (see `lifeboat job list`); choose another --name, "
+                            + "so `lifeboat backup run --job \(name)` names one job.")
+                }
                 StandardOutput.line("Created job '\(name)' (\(job.id.uuidString.lowercased())). Run it: lifeboat backup run --job \(job.id.uuidString.lowercased())")
             }
         }
@@ -58,11 +64,12 @@ struct JobCommand: AsyncParsableCommand {
         @OptionGroup var settings: SettingsOptions
 
         func run() async throws {
-            try await LocalInstallation.with(settings) { installation in
+            try await LocalInstallation.with(settings, needsRepositoryPassword: false) { installation in
                 let formatter = ISO8601DateFormatter()
                 for job in try await installation.catalog.jobs() {
-                    let last = job.lastRun.map { formatter.string(from: $0) } ?? "never"
-                    StandardOutput.line("\(job.id.uuidString.lowercased())  \(job.name)  last run \(last): \(job.lastStatus.rawValue)")
+                    // A job that never ran has no outcome to show; its stored status is only the model's default.
+                    let last = job.lastRun.map { "last run \(formatter.string(from: $0)): \(job.lastStatus.rawValue)" } ?? "never run"
+                    StandardOutput.line("\(job.id.uuidString.lowercased())  \(job.name)  \(last)")
                 }
             }
         }

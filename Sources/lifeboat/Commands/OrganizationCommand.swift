@@ -2,6 +2,7 @@ import ArgumentParser
 import Catalog
 import Foundation
 import LifeboatModel
+import M365Graph
 
 /// `lifeboat organization ...`: the Microsoft 365 tenants Lifeboat protects.
 struct OrganizationCommand: AsyncParsableCommand {
@@ -18,37 +19,76 @@ struct OrganizationCommand: AsyncParsableCommand {
         @Option(help: "The Entra ID tenant id or domain.") var tenantId: String
         @Option(help: "The app registration's client id.") var clientId: String
         @Option(help: "Microsoft cloud: worldwide, usgov (GCC High), usdod, china (21Vianet).") var cloud: NationalCloud = .worldwide
-        @Option(help: "Override the login base URL (simulators, proxies); with --graph-url, the cloud is custom.") var loginUrl: String?
-        @Option(help: "Override the Graph v1.0 base URL (simulators, proxies); with --login-url, the cloud is custom.") var graphUrl: String?
+        @Option(help: "The sign-in base URL for a tenant outside Microsoft's clouds (simulator, proxy); goes with --graph-url.")
+        var loginUrl: String?
+        @Option(help: "The Graph v1.0 base URL for a tenant outside Microsoft's clouds (simulator, proxy); goes with --login-url.")
+        var graphUrl: String?
         @Option(
             help: "Graph budget to pace to, in resource units per minute (1250 under 1,000 licences; 2500, 3750, 5000, 6250 above). Default: 1250 for Microsoft's clouds, unpaced for custom URLs."
         ) var resourceUnitsPerMinute: Int?
+        @Flag(help: "Register without signing in first (offline setup); the first backup then finds out whether the credentials work.")
+        var skipCheck = false
+
+        func validate() throws {
+            switch (loginUrl, graphUrl) {
+            case (nil, nil):
+                if cloud == .custom { throw ValidationError("A custom cloud needs --login-url and --graph-url.") }
+            case (let login?, let graph?):
+                for (option, url) in [("--login-url", login), ("--graph-url", graph)] {
+                    guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil
+                    else { throw ValidationError("\(option) '\(url)' is not an http(s) URL.") }
+                }
+            case (_?, nil), (nil, _?):
+                // One alone would pair a custom endpoint with Microsoft's: the client secret would go to a sign-in
+                // service other than the Graph it is meant for.
+                throw ValidationError(
+                    "--login-url and --graph-url go together: give both (`lifeboat sim` prints them) or neither, so the client "
+                        + "secret is sent only to the sign-in service of the Graph it is for.")
+            }
+            if let resourceUnitsPerMinute, resourceUnitsPerMinute < 1 {
+                throw ValidationError("--resource-units-per-minute must be at least 1.")
+            }
+        }
 
         func run() async throws {
             guard let secret = ProcessInfo.processInfo.environment["LIFEBOAT_GRAPH_CLIENT_SECRET"], !secret.isEmpty else {
                 throw CommandFailure(
                     "Set the app registration's client secret in LIFEBOAT_GRAPH_CLIENT_SECRET (kept out of the command line and shell history).")
             }
-            try await LocalInstallation.with(settings) { installation in
+            try await LocalInstallation.with(settings, needsRepositoryPassword: false) { installation in
                 if try await installation.catalog.organizations().contains(where: { $0.name == name }) {
                     throw CommandFailure("An organization named '\(name)' is already registered.")
-                }
-                if cloud == .custom, loginUrl == nil || graphUrl == nil {
-                    throw CommandFailure("A custom cloud needs --login-url and --graph-url.")
-                }
-                if let resourceUnitsPerMinute, resourceUnitsPerMinute < 1 {
-                    throw CommandFailure("--resource-units-per-minute must be at least 1.")
                 }
                 let loginBaseURL = loginUrl ?? cloud.loginBaseURL ?? ""
                 let graphBaseURL = graphUrl ?? cloud.graphBaseURL ?? ""
                 let organization = Organization(
                     name: name, tenantID: tenantId, clientID: clientId, loginBaseURL: loginBaseURL, graphBaseURL: graphBaseURL,
-                    cloud: loginUrl == nil && graphUrl == nil ? cloud : NationalCloud(graphBaseURL: graphBaseURL),
+                    cloud: graphUrl == nil ? cloud : NationalCloud(graphBaseURL: graphBaseURL),
                     resourceUnitsPerMinute: resourceUnitsPerMinute)
+                if !skipCheck {
+                    try await signIn(organization, secret: secret, installation: installation)
+                }
                 try await installation.catalog.insertOrganization(organization)
                 try await installation.catalog.setGraphSecret(secret, organizationID: organization.id)
                 StandardOutput.line("Registered organization \(name) (\(organization.id.uuidString.lowercased())).")
             }
+        }
+
+        /// Signs in as the app registration, so credentials that do not work are refused now rather than at the first backup.
+        private func signIn(_ organization: Organization, secret: String, installation: LocalInstallation) async throws {
+            let graph = GraphClient(
+                httpClient: installation.httpClient, endpoints: GraphEndpoints(organization: organization),
+                credentials: GraphCredentials(tenantID: organization.tenantID, clientID: organization.clientID, clientSecret: secret),
+                logger: installation.logger)
+            do {
+                try await graph.signIn()
+            } catch {
+                throw CommandFailure(
+                    "Not registered: signing in to \(organization.loginBaseURL) for tenant \(organization.tenantID) as client "
+                        + "\(organization.clientID) failed: \(error) Check the ids and the secret (or the URLs); --skip-check registers "
+                        + "without signing in (offline setup).")
+            }
+            StandardOutput.line("Signed in to \(organization.loginBaseURL) as client \(organization.clientID): the credentials work.")
         }
     }
 
@@ -59,7 +99,7 @@ struct OrganizationCommand: AsyncParsableCommand {
         @OptionGroup var settings: SettingsOptions
 
         func run() async throws {
-            try await LocalInstallation.with(settings) { installation in
+            try await LocalInstallation.with(settings, needsRepositoryPassword: false) { installation in
                 for organization in try await installation.catalog.organizations() {
                     let budget = organization.effectiveResourceUnitsPerMinute.map { "\($0) RU/min" } ?? "unpaced"
                     StandardOutput.line(

@@ -120,7 +120,14 @@ struct QuickstartCommand: AsyncParsableCommand {
         if let existing = try await installation.catalog.jobs().first(where: { $0.organizationID == organization.id && $0.name == Self.jobName }) {
             return existing
         }
-        let repository = try await installation.repositoryRecord(at: installation.defaultRepositoryPath)
+        // Created here on purpose, with the reminder of where its password is; backups never create one.
+        let path = installation.defaultRepositoryPath
+        let repository: BackupRepository
+        if FileManager.default.fileExists(atPath: path + "/config") {
+            repository = try await installation.repositoryRecord(at: path)
+        } else {
+            repository = try await installation.createRepository(at: path, name: nil)
+        }
         let job = BackupJob(
             organizationID: organization.id, repositoryID: repository.id, name: Self.jobName, scope: .entireOrganization)
         try await installation.catalog.insertJob(job)
@@ -257,7 +264,7 @@ struct QuickstartCommand: AsyncParsableCommand {
         lines += [
             "",
             "From another terminal:",
-            "  swift run lifeboat restore-points list --data-dir '\(dataDirectory)'",
+            "  \(Invocation.command) restore-points list --data-dir \(Invocation.shellQuoted(dataDirectory))",
             "  curl -s '\(tenant.baseURL)/_admin/tenant'    # the simulated tenant's users, sites and drives",
         ]
         return lines.joined(separator: "\n")

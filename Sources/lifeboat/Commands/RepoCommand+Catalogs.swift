@@ -10,8 +10,8 @@ extension RepoCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the catalogs that record backups in a repository (--forget ID: remove one's registration).",
             discussion: """
-                Every installation that backs up into a repository registers its catalog there, and prune refuses while
-                another catalog is registered: it keeps only what its own catalog references. Forget a catalog only when its
+                Every installation that backs up into a repository registers its catalog there, and prune refuses while \
+                another catalog is registered: it keeps only what its own catalog references. Forget a catalog only when its \
                 installation is gone for good; its backups in the repository are lost at the next prune.
                 """)
 

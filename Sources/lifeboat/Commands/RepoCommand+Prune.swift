@@ -11,9 +11,10 @@ extension RepoCommand {
         static let configuration = CommandConfiguration(
             abstract: "Delete data no backed-up item uses any more and repack under-used packs.",
             discussion: """
-                Which data is in use comes from the catalog: every item version of every job writing to the repository.
-                Prune takes an exclusive lock, so backups into the repository fail with 'locked' while it runs, and it never
-                starts while a backup runs. It is crash-safe: interrupted, it leaves a repository that opens and checks
+                Which data is in use comes from the catalog: every item version of every job writing to the repository (under \
+                any repository record naming its folder or bucket). \
+                Prune takes an exclusive lock, so backups into the repository fail with 'locked' while it runs, and it never \
+                starts while a backup runs. It is crash-safe: interrupted, it leaves a repository that opens and checks \
                 clean, and running it again finishes the work.
                 """)
 
@@ -47,21 +48,16 @@ extension RepoCommand {
                         // Under prune's lock: a backup registers its catalog under its own lock, so none can be missed.
                         let others = try await RepositoryCatalogs(store: target.store()).list().filter { $0.catalogID != ownCatalog }
                         guard others.isEmpty else { throw Self.sharedRepository(target.record, others: others) }
-                        let referenced = try await CatalogReferences.chunks(in: installation.catalog, repositoryID: target.record.id)
+                        // Only the records naming this store count (two may: a folder and a link to it); another
+                        // repository's chunks are not here, and counting them would refuse a healthy repository.
+                        let referenced = try await CatalogReferences.chunks(in: installation.catalog, storedWith: target.record)
                         guard !referenced.isEmpty else {
                             throw CommandFailure(
                                 "The catalog holds no backed-up content in repository '\(target.record.name)'; pruning would delete "
                                     + "everything, so it is refused. Delete the folder instead if that is what you want.")
                         }
                         referencedCount = referenced.count
-                        // Two catalog records may name one store (`./repo` and `/abs/repo`): keep what any record references.
-                        // Chunk ids are keyed per repository, so another repository's ids never match chunks here.
-                        var everyRecord = referenced
-                        for other in try await installation.catalog.repositories() where other.id != target.record.id {
-                            everyRecord.formUnion(
-                                try await CatalogReferences.chunks(in: installation.catalog, repositoryID: other.id))
-                        }
-                        return everyRecord
+                        return referenced
                     }
                 }
                 print(report, referenced: referencedCount)

@@ -9,8 +9,8 @@ extension RepoCommand {
         static let configuration = CommandConfiguration(
             abstract: "Remove stale repository locks left by crashed processes (--remove-all: every lock).",
             discussion: """
-                A lock is stale when its process is gone from this host or it has not been refreshed for 30 minutes. Use
-                --remove-all only when no Lifeboat process uses the repository: removing a running backup's lock lets a
+                A lock is stale when its process is gone from this host or it has not been refreshed for 30 minutes. Use \
+                --remove-all only when no Lifeboat process uses the repository: removing a running backup's lock lets a \
                 prune delete data that backup is writing.
                 """)
 

@@ -85,8 +85,8 @@ struct RepoCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Verify a repository: keys, index, pack tables, the catalog's references, and with --read-data every chunk.",
             discussion: """
-                Exits with status 1 and names each problem when the repository is damaged, including chunks that backed-up
-                items use but the index does not hold (with the items). Packs left unreferenced by an interrupted backup are
+                Exits with status 1 and names each problem when the repository is damaged, including chunks that backed-up \
+                items use but the index does not hold (with the items). Packs left unreferenced by an interrupted backup are \
                 reported but do not make the repository unhealthy.
                 """)
 
@@ -199,8 +199,8 @@ struct RepoCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a password to a repository (from LIFEBOAT_NEW_REPOSITORY_PASSWORD), optionally removing the current one.",
             discussion: """
-                Each password is a key file wrapping the same master key, so no data is rewritten. Without --remove-old both
-                passwords open the repository. Lifeboat keeps using the configured password (LIFEBOAT_REPOSITORY_PASSWORD or
+                Each password is a key file wrapping the same master key, so no data is rewritten. Without --remove-old both \
+                passwords open the repository. Lifeboat keeps using the configured password (LIFEBOAT_REPOSITORY_PASSWORD or \
                 <data-dir>/repository.password): change it there too.
                 """)
 
@@ -282,8 +282,7 @@ struct RepositoryTarget: Sendable {
                     + "(no key file in its keys/ folder accepts it).")
         } catch ChunkStoreError.repositoryNotFound {
             throw CommandFailure(
-                "\(record.location) holds no repository (no 'config' object); create one with `lifeboat repo init` "
-                    + "or run a backup into it first.")
+                "\(record.location) holds no repository (no 'config' object); create one with `lifeboat repo init \(record.location)`.")
         } catch let error as ChunkStoreError {
             throw CommandFailure("Repository '\(record.name)' at \(record.location): \(error)")
         }
@@ -291,38 +290,73 @@ struct RepositoryTarget: Sendable {
 }
 
 extension LocalInstallation {
-    /// The repository named by `reference` (name, id, folder or `s3://bucket/prefix`), else the only one, else the quickstart folder.
+    /// The repository named by `reference`, else the only one, else the quickstart folder's.
+    ///
+    /// A reference is a registered repository's name or id, or a location written as one: an absolute path, `./`,
+    /// `../`, `~`, or `s3://bucket/prefix`. A bare word that names no repository is refused, never taken as a folder
+    /// beside the working directory, so a typo cannot point a command at a new, empty place.
     func repositoryTarget(_ reference: String?) async throws -> RepositoryTarget {
         let stores = repositories.stores
         let records = try await catalog.repositories()
         let defaultPath = URL(fileURLWithPath: defaultRepositoryPath).standardizedFileURL.path
         let known = records.map { "\($0.name) (\($0.id.uuidString.lowercased())) at \($0.location)" }.joined(separator: ", ")
         if let reference {
-            let path = RepositoryLocation.isS3(reference) ? reference : URL(fileURLWithPath: reference).standardizedFileURL.path
+            let location = Self.writtenLocation(reference)
             let matches = records.filter {
-                $0.name == reference || $0.id.uuidString.lowercased() == reference.lowercased() || $0.location == path
+                $0.name == reference || $0.id.uuidString.lowercased() == reference.lowercased() || $0.location == location
             }
             if matches.count == 1, let record = matches.first { return RepositoryTarget(record: record, stores: stores) }
             if matches.count > 1 {
                 throw CommandFailure("Several repositories match '\(reference)'; name one by id: \(known).")
             }
-            if RepositoryLocation.isS3(reference) {
-                return RepositoryTarget(record: BackupRepository(name: reference, location: reference), stores: stores)
+            guard let location else {
+                throw CommandFailure(
+                    "No repository is named '\(reference)'. Repositories: \(known.isEmpty ? "none yet" : known). "
+                        + "To name a folder, write it as a path (./\(reference) or an absolute path).")
             }
-            if FileManager.default.fileExists(atPath: path + "/config") {
-                return RepositoryTarget(record: BackupRepository(name: URL(fileURLWithPath: path).lastPathComponent, location: path))
+            if RepositoryLocation.isS3(location) {
+                return RepositoryTarget(record: BackupRepository(name: location, location: location), stores: stores)
             }
-            throw CommandFailure("No repository '\(reference)'. Repositories: \(known.isEmpty ? "none yet" : known).")
+            if FileManager.default.fileExists(atPath: location + "/config") {
+                return RepositoryTarget(record: BackupRepository(name: URL(fileURLWithPath: location).lastPathComponent, location: location))
+            }
+            throw CommandFailure(
+                "\(location) holds no repository; create one there with `lifeboat repo init \(location)`. "
+                    + "Repositories: \(known.isEmpty ? "none yet" : known).")
         }
         if records.count == 1, let record = records.first { return RepositoryTarget(record: record, stores: stores) }
         if let record = records.first(where: { $0.location == defaultPath }) { return RepositoryTarget(record: record, stores: stores) }
         if records.isEmpty {
             guard FileManager.default.fileExists(atPath: defaultPath + "/config") else {
-                throw CommandFailure("No repository yet: run `lifeboat quickstart` or a backup first.")
+                throw CommandFailure("No repository yet: create one with `lifeboat repo init` (or run `lifeboat quickstart`).")
             }
             return RepositoryTarget(record: BackupRepository(name: "repository", location: defaultPath))
         }
         throw CommandFailure("Several repositories; choose one with --repository: \(known).")
+    }
+
+    /// The location `reference` names when it is written as one (an absolute path, `./`, `../`, `~`, `s3://`), made
+    /// absolute; nil for a bare word.
+    static func writtenLocation(_ reference: String) -> String? {
+        if RepositoryLocation.isS3(reference) { return reference }
+        let isPath =
+            reference.hasPrefix("/") || reference.hasPrefix("~") || reference == "." || reference == ".."
+            || reference.hasPrefix("./") || reference.hasPrefix("../")
+        guard isPath else { return nil }
+        return URL(fileURLWithPath: NSString(string: reference).expandingTildeInPath).standardizedFileURL.path
+    }
+
+    /// The catalog record of `target`, registering it when it is a repository the catalog does not know yet; refuses
+    /// a location that holds no repository (`lifeboat repo init` creates one).
+    func registeredRecord(_ target: RepositoryTarget) async throws -> BackupRepository {
+        if try await catalog.repository(id: target.record.id) != nil { return target.record }
+        let holdsRepository = try await target.withRepositoryErrors { try await target.store().head(key: "config") != nil }
+        guard holdsRepository else {
+            throw CommandFailure(
+                "\(target.record.location) holds no repository; create one there with `lifeboat repo init \(target.record.location)`.")
+        }
+        try await catalog.insertRepository(target.record)
+        return target.record
     }
 
     /// The repository password Lifeboat is configured with (the same source `open` checked exists).
@@ -350,10 +384,4 @@ private func exactBytes(_ count: Int) -> String {
 extension Duration {
     /// The duration in seconds, for printing.
     fileprivate var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
-
-/// A byte count for people (`12.3 MB`).
-func formattedBytes<Count: BinaryInteger>(_ count: Count) -> String {
-    // The formatter spells zero "Zero KB"; a report line reads better with a number.
-    count == 0 ? "0 bytes" : ByteCountFormatter.string(fromByteCount: Int64(count), countStyle: .file)
 }

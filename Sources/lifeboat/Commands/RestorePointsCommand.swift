@@ -16,7 +16,7 @@ struct RestorePointsCommand: AsyncParsableCommand {
         @Option(help: "Only the restore points of this job (id or name).") var job: String?
 
         func run() async throws {
-            try await LocalInstallation.with(settings) { installation in
+            try await LocalInstallation.with(settings, needsRepositoryPassword: false) { installation in
                 var filter = RestorePointFilter()
                 var names: [UUID: String] = [:]
                 for job in try await installation.catalog.jobs() { names[job.id] = job.name }

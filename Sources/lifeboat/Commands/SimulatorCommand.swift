@@ -20,15 +20,22 @@ struct SimulatorCommand: AsyncParsableCommand {
         let simulator = try await SimulatorService.start(
             SimulatorConfiguration(tenant: preset.spec(seed: seed), host: host, port: port), logger: logger)
         let tenant = simulator.running
+        let register = [
+            "LIFEBOAT_GRAPH_CLIENT_SECRET=\(Invocation.shellQuoted(tenant.clientSecret))", Invocation.command, "organization", "add",
+            "--name", tenant.tenant.spec.domain + ".onmicrosoft.com", "--tenant-id", tenant.tenantID, "--client-id", tenant.clientID,
+            "--login-url", tenant.loginBaseURL, "--graph-url", tenant.graphBaseURL,
+        ].joined(separator: " ")
         StandardOutput.line(
             """
             Simulated tenant '\(tenant.tenant.spec.domain)' listening on \(tenant.baseURL)
-              Graph base URL:  \(tenant.graphBaseURL)
-              Token endpoint:  \(tenant.tokenURL)
+              Login base URL:  \(tenant.loginBaseURL)   (--login-url; the token endpoint is \(tenant.tokenURL))
+              Graph base URL:  \(tenant.graphBaseURL)   (--graph-url)
               Tenant id:       \(tenant.tenantID)
               Client id:       \(tenant.clientID)
               Client secret:   \(tenant.clientSecret)
               Users, sites and drives:  curl -s \(tenant.baseURL)/_admin/tenant
+            Register it with Lifeboat (from another terminal, with your usual --data-dir):
+              \(register)
             Press Ctrl-C to stop.
             """)
         let group = ServiceGroup(

@@ -21,7 +21,7 @@ struct UserCommand: AsyncParsableCommand {
             guard let password = ProcessInfo.processInfo.environment["LIFEBOAT_NEW_USER_PASSWORD"], password.count >= 12 else {
                 throw CommandFailure("Set the new user's password (12 characters or more) in LIFEBOAT_NEW_USER_PASSWORD.")
             }
-            try await LocalInstallation.with(settings) { installation in
+            try await LocalInstallation.with(settings, needsRepositoryPassword: false) { installation in
                 try await installation.addAdministrator(name: name, password: password)
                 StandardOutput.line("Created administrator '\(name)'.")
             }

@@ -20,15 +20,16 @@ struct LocalInstallation: Sendable {
     let logger: Logger
 
     /// Opens (creating on first use) the data folder, its catalog and key.
-    /// - Parameter createSecrets: generate the catalog key and repository password files when missing
-    ///   (quickstart); otherwise a missing repository password is an error naming how to set it.
-    static func open(_ settings: LifeboatSettings, logger: Logger, createSecrets: Bool) async throws -> LocalInstallation {
+    /// - Parameters:
+    ///   - createSecrets: generate the catalog key and repository password files when missing
+    ///     (quickstart); otherwise a missing repository password is an error naming how to set it.
+    ///   - needsRepositoryPassword: false for commands that never open a repository (registering an organization,
+    ///     listing jobs): they run without a repository password configured.
+    static func open(
+        _ settings: LifeboatSettings, logger: Logger, createSecrets: Bool, needsRepositoryPassword: Bool = true
+    ) async throws -> LocalInstallation {
         let data = settings.dataDirectory
-        do {
-            try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
-        } catch {
-            throw CommandFailure("Cannot create the data folder \(data.path): \(error.localizedDescription)")
-        }
+        try PrivateFolder.create(data, logger: logger)
         let secrets = SecretFiles(directory: data)
         let catalogKey: SymmetricKey
         if let configured = settings.catalogKey {
@@ -41,7 +42,7 @@ struct LocalInstallation: Sendable {
                 SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString()
             }.base64Decoded(name: "catalog.key"))
         }
-        let password: String
+        let password: String?
         if let configured = settings.repositoryPassword {
             password = configured
         } else if let stored = try secrets.read("repository.password") {
@@ -50,10 +51,12 @@ struct LocalInstallation: Sendable {
             password = try secrets.readOrCreate("repository.password", create: true) {
                 SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString()
             }
-        } else {
+        } else if needsRepositoryPassword {
             throw CommandFailure(
                 "No repository password: set LIFEBOAT_REPOSITORY_PASSWORD (or lifeboat.repository.password in the config file), "
                     + "or run `lifeboat quickstart` once to create \(data.appendingPathComponent("repository.password").path).")
+        } else {
+            password = nil
         }
 
         // Settings errors surface before the catalog opens, so nothing needs closing when they throw.
@@ -64,8 +67,14 @@ struct LocalInstallation: Sendable {
         } catch {
             throw CommandFailure("Cannot open the catalog \(settings.catalogPath): \(error)")
         }
+        for record in (try? await catalog.repositories()) ?? [] {
+            if case .directory(let path) = try? RepositoryLocation(record.location), FileManager.default.fileExists(atPath: path) {
+                PrivateFolder.warnIfShared(URL(fileURLWithPath: path), logger: logger)
+            }
+        }
+        // A repository is created only on purpose (`repo init`, quickstart's own), where its password is shown.
         let repositories = RepositoryRegistry(
-            password: password, s3: s3, indexCache: settings.indexCache, logger: logger)
+            password: password, s3: s3, indexCache: settings.indexCache, createsMissingRepositories: false, logger: logger)
         let httpClient = GraphClient.makeHTTPClient()
         let connector = CatalogGraphConnector(catalog: catalog, httpClient: httpClient, logger: logger)
         // One owner for every run this process leases, renewed together.
@@ -83,11 +92,12 @@ struct LocalInstallation: Sendable {
     /// Opens the installation, runs `body`, and closes it whether `body` throws or not.
     static func with<Result: Sendable>(
         _ options: SettingsOptions, defaultLogLevel: Logger.Level = .warning, createSecrets: Bool = false,
-        _ body: (LocalInstallation) async throws -> Result
+        needsRepositoryPassword: Bool = true, _ body: (LocalInstallation) async throws -> Result
     ) async throws -> Result {
         let settings = try await LifeboatSettings.load(options)
         let installation = try await open(
-            settings, logger: try settings.makeLogger(defaultLevel: defaultLogLevel), createSecrets: createSecrets)
+            settings, logger: try settings.makeLogger(defaultLevel: defaultLogLevel), createSecrets: createSecrets,
+            needsRepositoryPassword: needsRepositoryPassword)
         do {
             let result = try await body(installation)
             await installation.shutdown()
