@@ -99,22 +99,43 @@ struct SignInProtectionTests {
         let time = ManualTime()
         let policy = SignInThrottlePolicy(freeFailures: 2, firstDelay: .seconds(1), maximumDelay: .seconds(8), forgetAfter: .seconds(600))
         let throttle = SignInThrottle(policy: policy, now: { time.now })
-        for name in ["alice", "bob"] { await throttle.recordFailure(principal: name, address: "192.0.2.7") }
-        #expect(await throttle.retryAfter(principal: "carol", address: "192.0.2.7") == 1, "the address is throttled for any name")
-        #expect(await throttle.retryAfter(principal: "carol", address: "192.0.2.8") == nil, "another address is not")
-        #expect(await throttle.retryAfter(principal: "alice", address: "192.0.2.8") == nil, "alice failed once only")
+        /// One attempt that fails, or the wait it was refused with.
+        func fail(_ name: String, from address: String?) async -> Int? {
+            if let wait = await throttle.begin(principal: name, address: address) { return wait }
+            await throttle.finish(principal: name, address: address, succeeded: false)
+            return nil
+        }
+        #expect(await fail("alice", from: "192.0.2.7") == nil)
+        #expect(await fail("bob", from: "192.0.2.7") == nil)
+        #expect(await throttle.begin(principal: "carol", address: "192.0.2.7") == 1, "the address is throttled for any name")
+        #expect(await throttle.begin(principal: "carol", address: "192.0.2.8") == nil, "another address is not")
+        await throttle.finish(principal: "carol", address: "192.0.2.8", succeeded: true)
 
         var waits: [Int] = []
         for _ in 0..<6 {
-            await throttle.recordFailure(principal: "dave", address: "198.51.100.1")
-            waits.append(await throttle.retryAfter(principal: "dave", address: nil) ?? 0)
+            #expect(await fail("dave", from: nil) == nil)
+            waits.append(await throttle.begin(principal: "dave", address: nil) ?? 0)
+            time.advance(by: .seconds(waits.last ?? 0))
+            if waits.last == 0 { await throttle.finish(principal: "dave", address: nil, succeeded: nil) }
         }
         #expect(waits == [0, 1, 2, 4, 8, 8])
         time.advance(by: .seconds(601))
-        await throttle.recordFailure(principal: "dave", address: nil)
-        #expect(await throttle.retryAfter(principal: "dave", address: nil) == nil, "old failures are forgotten")
-        await throttle.recordSuccess(principal: "DAVE", address: "198.51.100.1")
-        #expect(await throttle.retryAfter(principal: "eve", address: "198.51.100.1") == nil, "a success clears the address")
+        #expect(await fail("dave", from: nil) == nil, "old failures are forgotten")
+        #expect(await throttle.begin(principal: "dave", address: nil) == nil)
+        await throttle.finish(principal: "DAVE", address: nil, succeeded: true)
+        #expect(await fail("dave", from: nil) == nil, "a success clears the count")
+    }
+
+    @Test("a burst of parallel guesses gets no more tries than the free failures: attempts in flight count")
+    func parallelAttemptsCount() async throws {
+        let time = ManualTime()
+        let throttle = SignInThrottle(policy: SignInThrottlePolicy(freeFailures: 3), now: { time.now })
+        var admitted = 0
+        for _ in 0..<20 where await throttle.begin(principal: "admin", address: "203.0.113.9") == nil { admitted += 1 }
+        #expect(admitted == 3, "only the free failures' worth of guesses is let through at once")
+        #expect(await throttle.begin(principal: "someone-else", address: "203.0.113.9") != nil, "nor from the address")
+        for _ in 0..<admitted { await throttle.finish(principal: "admin", address: "203.0.113.9", succeeded: false) }
+        #expect(await throttle.begin(principal: "admin", address: nil) == 1, "three failures: wait a second")
     }
 
     @Test("reads answer promptly while a storm of wrong sign-ins keeps the hashing pool busy")

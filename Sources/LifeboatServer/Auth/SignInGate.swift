@@ -9,15 +9,18 @@ struct SignInGate: Sendable {
     /// hash). Throws `RequestError.signInThrottled` while `name` or `address` must wait after failures, and
     /// `RequestError.busy` when the hashing queue is full; neither counts as a failure.
     func verify(name: String, secret: String, credential: StoredCredential?, address: String?) async throws -> Bool {
-        if let seconds = await throttle.retryAfter(principal: name, address: address) {
+        if let seconds = await throttle.begin(principal: name, address: address) {
             throw RequestError.signInThrottled(retryAfterSeconds: seconds)
         }
-        let matches = try await pool.verify(secret, against: credential?.secretHash)
-        if matches {
-            await throttle.recordSuccess(principal: name, address: address)
-        } else {
-            await throttle.recordFailure(principal: name, address: address)
+        let matches: Bool
+        do {
+            matches = try await pool.verify(secret, against: credential?.secretHash)
+        } catch {
+            // Not verified (the queue was full): neither a failure nor a success.
+            await throttle.finish(principal: name, address: address, succeeded: nil)
+            throw error
         }
+        await throttle.finish(principal: name, address: address, succeeded: matches)
         return matches
     }
 }

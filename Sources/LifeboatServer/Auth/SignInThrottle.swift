@@ -34,12 +34,15 @@ public struct SignInThrottlePolicy: Sendable, Hashable {
 /// Counts failed sign-ins per principal name and per client address, and refuses attempts while either must wait.
 ///
 /// Both are needed: per principal stops one account being guessed from many addresses, per address stops one client
-/// guessing many accounts. A refused attempt spends no hash and counts as no failure; a success clears both counts.
+/// guessing many accounts. Attempts still being verified count too, so a burst of parallel guesses gets no more tries
+/// than the free failures allow. A refused attempt spends no hash and counts as no failure; a success clears both counts.
 public actor SignInThrottle {
     private struct Record {
-        var failures: Int
-        var lastFailure: Duration
-        var blockedUntil: Duration
+        var failures = 0
+        /// Attempts admitted and not yet finished.
+        var pending = 0
+        var lastFailure: Duration = .zero
+        var blockedUntil: Duration = .zero
     }
 
     private let policy: SignInThrottlePolicy
@@ -54,44 +57,62 @@ public actor SignInThrottle {
         self.now = now ?? { ContinuousClock.now - origin }
     }
 
-    /// Whole seconds to wait before an attempt for `principal` from `address` is taken; nil when it may go ahead.
-    public func retryAfter(principal: String, address: String?) -> Int? {
+    /// Admits an attempt for `principal` from `address` (it must be `finish`ed), or answers the whole seconds to wait:
+    /// while a wait after failures runs, or while attempts in flight would use up the free failures.
+    public func begin(principal: String, address: String?) -> Int? {
         let time = now()
-        let waits = Self.keys(principal: principal, address: address).compactMap { key -> Duration? in
-            guard let record = records[key], record.blockedUntil > time else { return nil }
-            return record.blockedUntil - time
+        let keys = Self.keys(principal: principal, address: address)
+        var wait = Duration.zero
+        for key in keys {
+            guard var record = records[key] else { continue }
+            if time - record.lastFailure > policy.forgetAfter {
+                record.failures = 0
+                records[key] = record
+            }
+            if record.blockedUntil > time {
+                wait = max(wait, record.blockedUntil - time)
+            } else if record.pending > 0, record.failures + record.pending >= policy.freeFailures {
+                wait = max(wait, max(.seconds(1), policy.delay(afterFailures: record.failures + record.pending)))
+            }
         }
-        guard let longest = waits.max() else { return nil }
-        let (seconds, attoseconds) = longest.components
-        return Int(seconds) + (attoseconds > 0 ? 1 : 0)
+        guard wait == .zero else {
+            let (seconds, attoseconds) = wait.components
+            return Int(seconds) + (attoseconds > 0 ? 1 : 0)
+        }
+        for key in keys { records[key, default: Record()].pending += 1 }
+        return nil
     }
 
-    /// Counts a failed attempt against both the principal and the address.
-    public func recordFailure(principal: String, address: String?) {
+    /// Ends an attempt `begin` admitted: a failure counts against both the principal and the address (and may start a
+    /// wait), a success clears both, nil (never verified) changes neither.
+    public func finish(principal: String, address: String?, succeeded: Bool?) {
         let time = now()
         for key in Self.keys(principal: principal, address: address) {
-            var record = records[key] ?? Record(failures: 0, lastFailure: time, blockedUntil: .zero)
-            if time - record.lastFailure > policy.forgetAfter { record.failures = 0 }
-            record.failures += 1
-            record.lastFailure = time
-            record.blockedUntil = time + policy.delay(afterFailures: record.failures)
-            records[key] = record
+            var record = records[key] ?? Record()
+            record.pending = max(0, record.pending - 1)
+            switch succeeded {
+            case true?:
+                record.failures = 0
+                record.blockedUntil = .zero
+            case false?:
+                if time - record.lastFailure > policy.forgetAfter { record.failures = 0 }
+                record.failures += 1
+                record.lastFailure = time
+                record.blockedUntil = time + policy.delay(afterFailures: record.failures)
+            case nil:
+                break
+            }
+            records[key] = record.failures == 0 && record.pending == 0 ? nil : record
         }
         if records.count > policy.maximumTracked { forgetQuietest(at: time) }
     }
 
-    /// Clears both counts after a successful sign-in.
-    public func recordSuccess(principal: String, address: String?) {
-        for key in Self.keys(principal: principal, address: address) { records[key] = nil }
-    }
-
     private func forgetQuietest(at time: Duration) {
-        records = records.filter { time - $0.value.lastFailure <= policy.forgetAfter }
+        records = records.filter { $0.value.pending > 0 || time - $0.value.lastFailure <= policy.forgetAfter }
         let excess = records.count - policy.maximumTracked
         guard excess > 0 else { return }
-        for key in records.sorted(by: { $0.value.lastFailure < $1.value.lastFailure }).prefix(excess).map(\.key) {
-            records[key] = nil
-        }
+        let quietest = records.filter { $0.value.pending == 0 }.sorted { $0.value.lastFailure < $1.value.lastFailure }
+        for key in quietest.prefix(excess).map(\.key) { records[key] = nil }
     }
 
     private static func keys(principal: String, address: String?) -> [String] {
