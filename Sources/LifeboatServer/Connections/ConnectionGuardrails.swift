@@ -61,11 +61,9 @@ final class OpenConnectionCount: Sendable {
 ///
 /// Sits after the HTTP codec, so it sees whole heads: a client trickling a head byte by byte is closed at the header
 /// deadline however steadily it sends.
-final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
+final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
-    typealias OutboundIn = HTTPResponsePart
-    typealias OutboundOut = HTTPResponsePart
 
     private let guardrails: ConnectionGuardrails
     private var admitted: Bool?
