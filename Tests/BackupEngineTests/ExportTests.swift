@@ -70,17 +70,8 @@ struct ExportTests {
             #expect(members.first?.name.hasSuffix("/" + path) == true, "\(members.map(\.name))")
             #expect(members.first?.sha256 == ZipInspection.sha256(file.bytes))
 
-            // Flip a byte every 1 KiB of every pack: reading must fail (authenticated encryption), never yield altered bytes.
-            let packs = try FileManager.default.subpathsOfDirectory(atPath: fixture.repositoryRecord.location)
-                .filter { $0.hasPrefix("packs/") }
-                .map { URL(fileURLWithPath: fixture.repositoryRecord.location).appendingPathComponent($0) }
-                .filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
-            #expect(!packs.isEmpty)
-            for pack in packs {
-                var bytes = try Data(contentsOf: pack)
-                for offset in stride(from: 0, to: bytes.count, by: 1024) { bytes[offset] ^= 0x40 }
-                try bytes.write(to: pack)
-            }
+            // Damaged packs: reading must fail (authenticated encryption), never yield altered bytes.
+            #expect(try fixture.damageEveryPack() > 0)
             let reopened = RepositoryRegistry(password: BackupFixture.repositoryPassword, keyDerivation: .insecureFastForTesting)
             let runner = RestoreRunner(
                 catalog: fixture.catalog, repositories: reopened,

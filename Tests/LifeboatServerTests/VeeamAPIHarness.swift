@@ -27,22 +27,40 @@ struct VeeamAPIHarness: Sendable {
     let admin: Principal
     /// Veeam's document.
     let document: OpenAPIDocument
+    /// Every route of the application's router, as `METHOD /path/{parameter}` (paths lower-cased).
+    let routes: [String]
+    /// The hasher the server verifies passwords with.
+    let hasher: SecretHasher
 
     /// Runs `body` against a fresh application; the worker runs as the application's service and stops afterwards.
-    static func with(_ body: @escaping @Sendable (VeeamAPIHarness) async throws -> Void) async throws {
+    /// - Parameters:
+    ///   - hasher: the server's password hasher (cheap by default; a real cost to load the hashing pool).
+    ///   - configuration: the server's timeouts, connection cap, hashing pool and sign-in policy.
+    ///   - signInThrottle: a failed sign-in limiter with a test clock; by default one with `configuration`'s policy.
+    ///   - testing: `.router` to call the router directly, `.live` to serve on a loopback port (`client.port`).
+    static func with(
+        hasher: SecretHasher = SecretHasher(costLog2: 10), configuration: ServerConfiguration = ServerConfiguration(port: 0),
+        signInThrottle: SignInThrottle? = nil, testing: TestingSetup = .router,
+        _ body: @escaping @Sendable (VeeamAPIHarness) async throws -> Void
+    ) async throws {
         try await BackupFixture.with { fixture in
             var logger = Logger(label: "lifeboat.test.server")
             logger.logLevel = .warning
-            let hasher = SecretHasher(costLog2: 10)
             let admin = Principal(name: username, kind: .user, scopes: ["admin"])
             try await fixture.catalog.insertPrincipal(StoredCredential(principal: admin, secretHash: try hasher.hash(password)))
             let dependencies = ServerDependencies(
                 catalog: fixture.catalog, worker: BackupWorker(runner: fixture.runner, logger: logger),
                 restores: fixture.restoreRunner, restoreWorker: RestoreWorker(runner: fixture.restoreRunner, logger: logger),
                 issuer: TokenIssuer(catalog: fixture.catalog), hasher: hasher, logger: logger)
-            let app = buildApplication(ServerConfiguration(port: 0), dependencies: dependencies)
-            try await app.test(.router) { client in
-                try await body(VeeamAPIHarness(fixture: fixture, client: client, admin: admin, document: .veeamV6))
+            let listingPool = PasswordHashingPool(hasher: hasher)
+            let routes = buildRouter(dependencies, hashingPool: listingPool, signInThrottle: SignInThrottle()).routes
+                .map { "\($0.method) \($0.path.description.lowercased())" }
+            try await listingPool.shutdown()
+            let app = buildApplication(configuration, dependencies: dependencies, signInThrottle: signInThrottle)
+            try await app.test(testing) { client in
+                try await body(
+                    VeeamAPIHarness(
+                        fixture: fixture, client: client, admin: admin, document: .veeamV6, routes: routes, hasher: hasher))
             }
         }
     }

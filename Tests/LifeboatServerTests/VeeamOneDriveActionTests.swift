@@ -203,6 +203,63 @@ struct VeeamOneDriveActionTests {
         }
     }
 
+    @Test("a restore whose files all fail (damaged chunks) answers 500 in RESTExceptionInfo, though the folders were recreated")
+    func everyFileFailedIsAFailure() async throws {
+        try await VeeamAPIHarness.with { harness in
+            let tenant = harness.fixture.simulator.tenant
+            let drive = try #require(await tenant.drives().first { $0.kind == .business })
+            let files = await tenant.allFiles(driveID: drive.id).filter { $0.size > 0 }
+            #expect(!files.isEmpty)
+            _ = try await harness.fixture.backUp()
+            for file in await tenant.allFiles(driveID: drive.id) { try await tenant.delete(driveID: drive.id, itemID: file.id) }
+            #expect(try harness.fixture.damageEveryPack() > 0)
+
+            let token = try await harness.signIn()
+            let (sessionID, oneDrives) = try await explore(harness, token: token, driveID: drive.id)
+            let response = try await harness.send(
+                .post, "/v3/RestoreSessions/\(sessionID)/Organization/OneDrives/Action", token: token,
+                body: #"{"restoreToOriginalLocation": {"DocumentAction": "overwrite", "OneDrives": [\#(oneDrives)]}}"#)
+            let message = try harness.expectRefusal(response, .internalServerError, .post, Self.v6Equivalent)
+            #expect(message.contains("nothing could be restored"), "\(message)")
+            let run = try #require(try await harness.fixture.catalog.runs(kinds: [.restore], states: [.failed]).first)
+            #expect(run.counters.itemsFailed >= files.count)
+            #expect(await tenant.allFiles(driveID: drive.id).isEmpty, "no file came back")
+        }
+    }
+
+    @Test("a partial restore answers 200 with no body, and Lifeboat-Restore-Result says Warning with the counts; a whole one Success")
+    func partialRestoreIsDistinguishable() async throws {
+        try await VeeamAPIHarness.with { harness in
+            let tenant = harness.fixture.simulator.tenant
+            let drives = await tenant.drives().filter { $0.kind == .business }
+            try #require(drives.count >= 2)
+            _ = try await harness.fixture.backUp()
+            let token = try await harness.signIn()
+            let (sessionID, first) = try await explore(harness, token: token, driveID: drives[0].id)
+            let listing = try await harness.send(.get, "/v6/RestoreSessions/\(sessionID)/Organization/OneDrives", token: token)
+            let page = try harness.conformingBody(listing, .get, "/v6/RestoreSessions/{restoreSessionId}/Organization/OneDrives")
+            let second = try #require(page["results"]?.arrayValue?.first { $0["id"]?.stringValue == drives[1].id }).serialized()
+            let path = "/v3/RestoreSessions/\(sessionID)/Organization/OneDrives/Action"
+
+            let whole = try await harness.send(
+                .post, path, token: token, body: #"{"restoreToOriginalLocation": {"OneDrives": [\#(first)]}}"#)
+            #expect(whole.status == .ok)
+            #expect(whole.body.readableBytes == 0)
+            #expect(whole.headers[.init("Lifeboat-Restore-Result")!] == "Success")
+
+            try await tenant.deleteDrive(driveID: drives[1].id)
+            let partial = try await harness.send(
+                .post, path, token: token, body: #"{"restoreToOriginalLocation": {"OneDrives": [\#(first), \#(second)]}}"#)
+            #expect(partial.status == .ok, "\(String(buffer: partial.body))")
+            #expect(partial.body.readableBytes == 0)
+            #expect(partial.headers[.init("Lifeboat-Restore-Result")!] == "Warning")
+            let counts = try #require(partial.headers[.init("Lifeboat-Restore-Items")!])
+            #expect(counts.contains("failed=1"), "\(counts)")
+            let job = try #require(partial.headers[.init("Lifeboat-Restore-Job")!])
+            #expect(try await harness.fixture.catalog.run(externalID: job)?.state == .warning)
+        }
+    }
+
     @Test("v6's bulk restore (RESTBulkRestoreConfig) restores in place and answers per-OneDrive statistics in Veeam's schema")
     func v6BulkRestore() async throws {
         try await VeeamAPIHarness.with { harness in

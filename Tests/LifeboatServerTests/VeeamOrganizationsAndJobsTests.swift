@@ -91,7 +91,9 @@ struct VeeamOrganizationsAndJobsTests {
             #expect(whole["backupType"]?.stringValue == "EntireOrganization")
             #expect(whole["selectedItems"]?.arrayValue?.isEmpty == true)
             #expect(whole["repositoryId"]?.stringValue == fixture.repositoryRecord.id.wire)
-            #expect(whole["lastStatus"]?.stringValue == "NotConfigured")
+            // A job that never ran is idle (`Stopped`) with no last run, as Veeam answers for a new job.
+            #expect(whole["lastStatus"]?.stringValue == "Stopped")
+            #expect(whole["lastRun"] == nil || whole["lastRun"] == .null)
             #expect(whole["isEnabled"]?.boolValue == true)
             #expect(whole["schedulePolicy"]?["type"]?.stringValue == "ManualOnly")
             #expect(whole["_links"]?["organization"]?["href"]?.stringValue == "/v6/Organizations/\(fixture.organization.id.wire)")

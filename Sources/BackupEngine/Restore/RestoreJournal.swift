@@ -35,6 +35,10 @@ actor RestoreJournal {
     private var pendingErrors: [RunError] = []
     private var pendingEvents: [RestoreSessionEvent] = []
     private(set) var counters = RunCounters()
+    /// Files (and whole drives) restored or skipped, and those that failed: the folders made on the way are not what a
+    /// restore was asked for, so only these tell whether anything asked for came back.
+    private(set) var filesCameBack = 0
+    private(set) var filesFailed = 0
     private static let batchSize = 200
 
     init(catalog: any CatalogStore, runID: UUID, kind: JobRunKind) {
@@ -73,7 +77,13 @@ actor RestoreJournal {
             pendingErrors.append(RunError(message: failure, itemPath: outcome.sourcePath, occurredAt: outcome.endTime))
         }
         counters.bytesUploaded += outcome.bytesUploaded
-        if outcome.isFolder { counters.foldersProcessed += 1 }
+        if outcome.isFolder {
+            counters.foldersProcessed += 1
+        } else if case .failed = outcome.status {
+            filesFailed += 1
+        } else {
+            filesCameBack += 1
+        }
         if let sessionID {
             pendingEvents.append(
                 RestoreSessionEvent(

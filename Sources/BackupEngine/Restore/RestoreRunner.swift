@@ -77,7 +77,7 @@ public struct RestoreRunner: Sendable {
     }
 
     /// Executes a queued restore run to its end: `succeeded` when every item was restored or skipped, `warning` when
-    /// some failed, `failed` when none could be restored or the job itself could not go on. A drive that cannot be
+    /// some failed, `failed` when no file could be restored or the job itself could not go on. A drive that cannot be
     /// restored at all (gone from the catalog, its repository unreadable, Graph refusing it) fails its own items and the
     /// job moves on to the next drive. The run is always ended in the catalog, so it never holds an admission slot.
     public func execute(_ queued: JobRun) async throws -> JobRun {
@@ -117,7 +117,8 @@ public struct RestoreRunner: Sendable {
                 }
             }
             run.counters = await journal.counters
-            run.state = Self.finalState(run.counters)
+            run.state = Self.finalState(
+                run.counters, filesCameBack: await journal.filesCameBack, filesFailed: await journal.filesFailed)
         } catch {
             logger.error("Restore job failed", metadata: ["lifeboat.error": "\(error)"])
             await journal.recordJobFailure("\(error)")
@@ -144,8 +145,11 @@ public struct RestoreRunner: Sendable {
         return run
     }
 
-    private static func finalState(_ counters: RunCounters) -> JobRunState {
+    /// `failed` when no file came back though some were tried (the folders recreated for them do not make it a
+    /// partial success), `warning` when some came back and some failed.
+    private static func finalState(_ counters: RunCounters, filesCameBack: Int, filesFailed: Int) -> JobRunState {
         guard counters.itemsFailed > 0 else { return .succeeded }
+        if filesFailed > 0, filesCameBack == 0 { return .failed }
         return counters.itemsRestored + counters.itemsSkipped > 0 ? .warning : .failed
     }
 }

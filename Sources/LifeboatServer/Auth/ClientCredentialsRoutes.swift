@@ -13,7 +13,7 @@ import LifeboatModel
 struct ClientCredentialsRoutes {
     let catalog: any CatalogStore
     let issuer: TokenIssuer
-    let hasher: SecretHasher
+    let signIn: SignInGate
 
     /// Adds `POST connect/token` to the router (the path is public: `BearerAuthMiddleware` lets it through).
     func addRoutes(to router: Router<LifeboatRequestContext>) {
@@ -24,7 +24,8 @@ struct ClientCredentialsRoutes {
         let form: TokenForm
         do {
             form = try await TokenForm.decode(request, context: context)
-        } catch is RequestError {
+        } catch let error as RequestError {
+            if case .bodyTooLarge = error { throw OAuthError(error) }
             throw OAuthError(code: .invalidRequest, description: "The body must be form-encoded (application/x-www-form-urlencoded).")
         }
         guard let grantType = form["grant_type"], !grantType.isEmpty else {
@@ -35,7 +36,7 @@ struct ClientCredentialsRoutes {
                 code: .unsupportedGrantType, description: "grant_type '\(grantType)' is not supported; use client_credentials.")
         }
         let client = try clientCredentials(request, form: form)
-        let principal = try await authenticate(client)
+        let principal = try await authenticate(client, address: context.clientAddress)
         let scopes = try grantedScopes(requested: form["scope"], principal: principal)
         let access = try await issuer.issueAccessToken(for: principal, scopes: scopes)
         var response = try JSONResponse.make(ClientCredentialsTokenResponse(access))
@@ -78,14 +79,19 @@ struct ClientCredentialsRoutes {
     }
 
     /// The application the credentials belong to; unknown ids spend a hash, so they cannot be told from wrong secrets.
-    private func authenticate(_ client: ClientCredentials) async throws -> Principal {
-        let refusal = OAuthError(
-            code: .invalidClient, description: "The client id or secret is incorrect.", challengeBasic: client.viaBasic)
-        guard let credential = try await catalog.credential(name: client.id), credential.principal.kind == .application else {
-            _ = try? hasher.hash(client.secret)
-            throw refusal
+    /// While the client id or the address must wait after failures, a 429 with `Retry-After`.
+    private func authenticate(_ client: ClientCredentials, address: String?) async throws -> Principal {
+        let credential = try await catalog.credential(name: client.id).flatMap { $0.principal.kind == .application ? $0 : nil }
+        let matches: Bool
+        do {
+            matches = try await signIn.verify(name: client.id, secret: client.secret, credential: credential, address: address)
+        } catch let error as RequestError {
+            throw OAuthError(error)
         }
-        guard hasher.verify(client.secret, against: credential.secretHash) else { throw refusal }
+        guard matches, let credential else {
+            throw OAuthError(
+                code: .invalidClient, description: "The client id or secret is incorrect.", challengeBasic: client.viaBasic)
+        }
         return credential.principal
     }
 

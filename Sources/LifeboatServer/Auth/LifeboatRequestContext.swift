@@ -9,11 +9,14 @@ public struct LifeboatRequestContext: RequestContext {
     public var principal: Principal?
     /// The AvePoint envelope's request id, trace id and time; set by `AvePointErrorMiddleware` on `/backup/m365` paths.
     var avePoint: AvePointRequestIdentity?
+    /// The client's IP address (the TCP peer), which failed sign-ins are counted against; nil when unknown.
+    var clientAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.principal = nil
         self.avePoint = nil
+        self.clientAddress = source.channel.remoteAddress?.ipAddress
     }
 
     /// The principal, or a 401 when the route was reached without authentication.

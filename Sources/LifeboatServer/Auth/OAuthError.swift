@@ -20,14 +20,34 @@ struct OAuthError: Error, HTTPResponseError, Sendable {
     var description: String
     /// Set when the client authenticated with HTTP Basic: the answer is then a 401 with `WWW-Authenticate` (§5.2).
     var challengeBasic = false
+    /// A refusal that is not about the request's parameters (413 body too large, 429 throttled) answers this status,
+    /// with `headers` (`Retry-After`), in the same JSON shape.
+    var refusal: (status: HTTPResponse.Status, headers: HTTPFields)? = nil
 
-    var status: HTTPResponse.Status { challengeBasic ? .unauthorized : .badRequest }
+    var status: HTTPResponse.Status { refusal?.status ?? (challengeBasic ? .unauthorized : .badRequest) }
+
+    /// The client-credentials endpoint's form of a refusal made before the credentials were looked at.
+    init(_ error: RequestError) {
+        self.init(code: .invalidRequest, description: error.message, refusal: (error.status, error.headers))
+    }
+
+    /// Creates a refusal.
+    init(
+        code: Code, description: String, challengeBasic: Bool = false,
+        refusal: (status: HTTPResponse.Status, headers: HTTPFields)? = nil
+    ) {
+        self.code = code
+        self.description = description
+        self.challengeBasic = challengeBasic
+        self.refusal = refusal
+    }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
         var response = try JSONResponse.make(["error": code.rawValue, "error_description": description], status: status)
         response.headers[.cacheControl] = "no-store"
         response.headers[HTTPField.Name("Pragma")!] = "no-cache"
         if challengeBasic { response.headers[.wwwAuthenticate] = "Basic realm=\"lifeboat\"" }
+        if let refusal { response.headers.append(contentsOf: refusal.headers) }
         return response
     }
 }

@@ -39,7 +39,7 @@ struct AvePointErrorMiddleware: RouterMiddleware {
                     .badRequest, message: "Bad Request",
                     errors: [AvePointAPIError(field: RestoreJobForm.bodyField, message: detail)], identity: identity)
             default:
-                return try AvePointEnvelope.refusal(error.status, message: error.message, identity: identity)
+                return try AvePointEnvelope.refusal(error.status, message: error.message, identity: identity).adding(error.headers)
             }
         } catch let error as EngineError {
             switch error {

@@ -13,9 +13,6 @@ struct AvePointRoutes {
     let catalog: any CatalogStore
     let restoreWorker: RestoreWorker
 
-    /// The largest request body taken (a restore request lists at most 20 paths).
-    static let maximumBodySize = 1 << 20
-
     /// Adds the routes to the `/backup/m365` group (paths are matched case-insensitively by the router).
     func addRoutes(to group: RouterGroup<LifeboatRequestContext>) {
         group.post("restore/jobs", use: createRestoreJob)
@@ -32,7 +29,7 @@ struct AvePointRoutes {
         var problems: [AvePointAPIError] = []
         if let problem = AvePointLocation.problem(in: CaseInsensitiveQuery(request)) { problems.append(problem) }
 
-        let body = try await request.body.collect(upTo: Self.maximumBodySize)
+        let body = try await request.collectBody(upTo: RequestBodyLimit.avePointRestoreJob)
         let bytes = Array(body.readableBytesView)
         guard bytes.contains(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) else {
             problems.append(AvePointAPIError(field: RestoreJobForm.bodyField, message: "A non-empty request body is required."))

@@ -7,9 +7,9 @@ struct TokenForm {
 
     subscript(_ name: String) -> String? { fields[name] }
 
-    /// Reads the request body (at most 64 KiB); a body that is neither form nor JSON object is a 400.
+    /// Reads the request body (at most `RequestBodyLimit.tokenForm`); a body that is neither form nor JSON object is a 400.
     static func decode(_ request: Request, context: LifeboatRequestContext) async throws -> TokenForm {
-        let buffer = try await request.body.collect(upTo: 64 * 1024)
+        let buffer = try await request.collectBody(upTo: RequestBodyLimit.tokenForm)
         let text = String(buffer: buffer)
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
         if contentType.contains("json") {

@@ -28,7 +28,7 @@ struct VeeamErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as RequestError {
-            return try Self.response(error.status, error.message)
+            return try Self.response(error.status, error.message).adding(error.headers)
         } catch let error as EngineError {
             switch error {
             case .jobNotFound, .organizationNotFound, .repositoryNotFound:

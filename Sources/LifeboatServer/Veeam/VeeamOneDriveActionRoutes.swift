@@ -1,15 +1,17 @@
 import BackupEngine
 import Catalog
 import Foundation
+import HTTPTypes
 import Hummingbird
 import LifeboatModel
 
 /// Veeam's v3 bulk OneDrive action (seed 002): restore the OneDrives of a restore session to their original location,
 /// or save them as a zip.
 ///
-/// A restore runs while the request waits, as Veeam's v3 does, and the answer is 200 with no body when anything was
-/// restored or skipped (each item's outcome is an event of the session, `GET /v6/RestoreSessions/{id}/Events`), and
-/// 500 with the job's first errors when nothing could be restored. A OneDrive listed twice is restored once.
+/// A restore runs while the request waits, as Veeam's v3 does, and the answer is 200 with no body when any file was
+/// restored or skipped, with `Lifeboat-Restore-Result: Success` or `Warning` (some items failed) and the counts
+/// (each item's outcome is an event of the session, `GET /v6/RestoreSessions/{id}/Events`), and 500 in
+/// `RESTExceptionInfo` with the job's first errors when no file could be restored. A OneDrive listed twice is restored once.
 /// `save` answers `application/octet-stream`: the zip, streamed while it is built (chunked, so no Content-Length),
 /// holding each file's version at the session's point in time under `<owner>'s OneDrive/<path>`.
 struct VeeamOneDriveActionRoutes {
@@ -64,9 +66,10 @@ struct VeeamOneDriveActionRoutes {
             guard run.state != .failed else {
                 let errors = try await catalog.runErrorSummary(runID: run.id).prefix(3).map(\.message)
                 throw RequestError.operationFailed(
-                    "The restore failed; nothing could be restored (job \(run.externalID)): " + errors.joined(separator: " "))
+                    "The restore failed; nothing could be restored (job \(run.externalID), \(run.counters.itemsFailed) items "
+                        + "failed; see the session's events): " + errors.joined(separator: " "))
             }
-            return Response(status: .ok)
+            return Response(status: .ok, headers: Self.outcomeHeaders(run))
         case .save:
             let archive = try await restores.export(restoreRequest)
             return Response(
@@ -79,15 +82,26 @@ struct VeeamOneDriveActionRoutes {
         }
     }
 
+    /// Veeam's v3 answers a restore with no body, so a partial restore (`Warning`) can only be told from a whole one
+    /// (`Success`) by these headers: the outcome, the items restored, skipped and failed, and the job.
+    static func outcomeHeaders(_ run: JobRun) -> HTTPFields {
+        [
+            .restoreResult: run.state == .succeeded ? "Success" : "Warning",
+            .restoreItems:
+                "restored=\(run.counters.itemsRestored), skipped=\(run.counters.itemsSkipped), failed=\(run.counters.itemsFailed)",
+            .restoreJob: run.externalID,
+        ]
+    }
+
     /// The session named by the path, the action its body asks for, and the engine request it resolves to.
     private func parse(
         _ request: Request, context: LifeboatRequestContext, as decode: ([UInt8]) throws -> OneDriveAction
     ) async throws -> (RestoreSession, OneDriveAction, RestoreRequest) {
         let sessionID = try context.parameters.requireUUID("restoreSessionId")
+        let body = try await request.collectBody(upTo: RequestBodyLimit.oneDriveAction)
         guard let session = try await catalog.restoreSession(id: sessionID) else {
             throw RequestError.notFound(resource: "Restore session", id: sessionID.uuidString.lowercased())
         }
-        let body = try await request.body.collect(upTo: 4 * 1024 * 1024)
         let action = try decode(Array(body.readableBytesView))
         return (session, action, try await resolve(action, in: session))
     }
@@ -119,4 +133,13 @@ struct VeeamOneDriveActionRoutes {
             organizationID: session.organizationID, selections: selections, documentAction: action.documentAction,
             documentVersion: action.documentVersion, skipUnresolved: action.skipUnresolved, restoreSessionID: session.id)
     }
+}
+
+extension HTTPField.Name {
+    /// `Success` or `Warning` (some items failed) on a restore action answered with no body.
+    static let restoreResult = HTTPField.Name("Lifeboat-Restore-Result")!
+    /// `restored=N, skipped=N, failed=N` on a restore action answered with no body.
+    static let restoreItems = HTTPField.Name("Lifeboat-Restore-Items")!
+    /// The restore job's id (as `GET /backup/m365/cloudbackupjobs/{jobId}` takes it).
+    static let restoreJob = HTTPField.Name("Lifeboat-Restore-Job")!
 }

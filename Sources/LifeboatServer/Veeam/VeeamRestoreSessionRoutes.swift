@@ -41,7 +41,7 @@ struct VeeamRestoreSessionRoutes {
     @Sendable func explore(_ request: Request, context: LifeboatRequestContext) async throws -> Response {
         let jobID = try context.parameters.requireUUID("jobId")
         let principal = try context.requirePrincipal()
-        let options = try RESTExploreOptions(json: try await request.body.collect(upTo: 64 * 1024))
+        let options = try RESTExploreOptions(json: try await request.collectBody(upTo: RequestBodyLimit.options))
         guard let job = try await catalog.job(id: jobID) else { throw RequestError.notFound(resource: "Job", id: jobID.veeamID) }
         let organization = try await organization(id: job.organizationID)
         let point = try await catalog.latestRestorePoint(

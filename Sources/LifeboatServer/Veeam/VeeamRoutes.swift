@@ -5,7 +5,8 @@ import Hummingbird
 import LifeboatModel
 import NIOFoundationCompat
 
-/// The Veeam Backup for Microsoft 365 dialect (`/v6`): token, organizations, jobs, restore points.
+/// The Veeam Backup for Microsoft 365 dialect (`/v6`): token, organizations, repositories, jobs, job sessions,
+/// restore points.
 ///
 /// Handlers decode and validate, call the catalog or the engine, and encode Veeam's wire shapes;
 /// failures are thrown and rendered once by `VeeamErrorMiddleware`.
@@ -13,23 +14,30 @@ struct VeeamRoutes {
     let catalog: any CatalogStore
     let worker: BackupWorker
     let issuer: TokenIssuer
-    let hasher: SecretHasher
+    let signIn: SignInGate
 
     /// Adds the routes to the `/v6` group (paths are matched case-insensitively by the router).
     func addRoutes(to group: RouterGroup<LifeboatRequestContext>) {
         group.post("token", use: token)
         group.get("Organizations", use: listOrganizations)
         group.get("Organizations/{organizationId}", use: getOrganization)
+        group.get("Organizations/{organizationId}/Jobs", use: listOrganizationJobs)
+        group.get("BackupRepositories", use: listRepositories)
+        group.get("BackupRepositories/{repositoryId}", use: getRepository)
         group.get("Jobs", use: listJobs)
         group.get("Jobs/{jobId}", use: getJob)
         group.post("Jobs/{jobId}/start", use: startJob)
+        group.get("Jobs/{jobId}/JobSessions", use: listJobSessionsOfJob)
+        group.get("JobSessions", use: listJobSessions)
+        group.get("JobSessions/{jobSessionsId}", use: getJobSession)
         group.get("RestorePoints", use: listRestorePoints)
         group.get("RestorePoints/{restorePointId}", use: getRestorePoint)
     }
 
     // MARK: Token
 
-    /// `POST /v6/token`: password and refresh-token grants; a refused grant is a 400 (OAuth 2.0 `invalid_grant`).
+    /// `POST /v6/token`: password and refresh-token grants; a refused grant is a 400 (OAuth 2.0 `invalid_grant`), an
+    /// attempt while the user name or the client must wait after failed ones a 429 with `Retry-After`.
     @Sendable func token(_ request: Request, context: LifeboatRequestContext) async throws -> Response {
         let form = try await TokenForm.decode(request, context: context)
         switch form["grant_type"] ?? "password" {
@@ -40,12 +48,11 @@ struct VeeamRoutes {
             guard let password = form["password"] else {
                 throw RequestError.invalidField(name: "password", reason: "required for grant_type=password")
             }
-            guard let credential = try await catalog.credential(name: username), credential.principal.kind == .user else {
-                // Spend the time a verification takes, so unknown user names cannot be told from wrong passwords.
-                _ = try? hasher.hash(password)
-                throw RequestError.invalidGrant("The user name or password is incorrect.")
-            }
-            guard hasher.verify(password, against: credential.secretHash) else {
+            // An unknown user name spends the time a verification takes, so it cannot be told from a wrong password.
+            let credential = try await catalog.credential(name: username).flatMap { $0.principal.kind == .user ? $0 : nil }
+            guard try await signIn.verify(name: username, secret: password, credential: credential, address: context.clientAddress),
+                let credential
+            else {
                 throw RequestError.invalidGrant("The user name or password is incorrect.")
             }
             return try await tokenResponse(for: credential.principal)
@@ -93,6 +100,43 @@ struct VeeamRoutes {
             organization, restorePoints: try await catalog.restorePoints(RestorePointFilter(organizationID: organization.id)))
     }
 
+    /// `GET /v6/Organizations/{organizationId}/Jobs`: the organization's jobs, a plain array of `RESTJob`.
+    @Sendable func listOrganizationJobs(_ request: Request, context: LifeboatRequestContext) async throws -> Response {
+        let id = try context.parameters.requireUUID("organizationId")
+        guard try await catalog.organization(id: id) != nil else {
+            throw RequestError.notFound(resource: "Organization", id: id.veeamID)
+        }
+        return try JSONResponse.make(try await catalog.jobs().filter { $0.organizationID == id }.map(RESTJob.init))
+    }
+
+    // MARK: Repositories
+
+    /// `GET /v6/BackupRepositories`: a plain array of `RESTBackupRepository`. Lifeboat has no proxies nor long-term
+    /// repositories, so `proxyId` and `longTerm` only narrow the answer (to nothing, or to every repository).
+    @Sendable func listRepositories(_ request: Request, context: LifeboatRequestContext) async throws -> Response {
+        let query = CaseInsensitiveQuery(request)
+        if let proxy = query["proxyId"], UUID(uuidString: proxy) == nil {
+            throw RequestError.invalidField(name: "proxyId", reason: "'\(proxy)' is not an identifier (UUID)")
+        }
+        let longTerm = try query["longTerm"].map { raw in
+            guard let value = Bool(raw.lowercased()) else {
+                throw RequestError.invalidField(name: "longTerm", reason: "'\(raw)' is not true or false")
+            }
+            return value
+        }
+        guard query["proxyId"] == nil, longTerm != true else { return try JSONResponse.make([RESTBackupRepository]()) }
+        return try JSONResponse.make(try await catalog.repositories().map(RESTBackupRepository.init))
+    }
+
+    /// `GET /v6/BackupRepositories/{repositoryId}`.
+    @Sendable func getRepository(_ request: Request, context: LifeboatRequestContext) async throws -> Response {
+        let id = try context.parameters.requireUUID("repositoryId")
+        guard let repository = try await catalog.repository(id: id) else {
+            throw RequestError.notFound(resource: "Backup repository", id: id.veeamID)
+        }
+        return try JSONResponse.make(RESTBackupRepository(repository))
+    }
+
     // MARK: Jobs
 
     /// `GET /v6/Jobs`: a plain array of `RESTJob`.
@@ -112,7 +156,7 @@ struct VeeamRoutes {
     /// The body (`RESTStartJobOptions`) may be empty; a job with a run queued or running is a 409.
     @Sendable func startJob(_ request: Request, context: LifeboatRequestContext) async throws -> Response {
         let id = try context.parameters.requireUUID("jobId")
-        let body = try await request.body.collect(upTo: 64 * 1024)
+        let body = try await request.collectBody(upTo: RequestBodyLimit.options)
         var options = RESTStartJobOptions(full: nil)
         if body.readableBytesView.contains(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) {
             do {
@@ -124,6 +168,49 @@ struct VeeamRoutes {
         _ = try await worker.submit(jobID: id, fullEnumeration: options.full ?? false)
         return Response(status: .noContent)
     }
+
+    // MARK: Job sessions
+
+    /// `GET /v6/Jobs/{jobId}/JobSessions`: the job's runs, newest first, paged (`PageOfRESTJobSession`).
+    @Sendable func listJobSessionsOfJob(_ request: Request, context: LifeboatRequestContext) async throws -> Response {
+        let page = try PageQuery(CaseInsensitiveQuery(request))
+        let id = try context.parameters.requireUUID("jobId")
+        guard try await catalog.job(id: id) != nil else { throw RequestError.notFound(resource: "Job", id: id.veeamID) }
+        return try JSONResponse.make(page.page(try await catalog.runs(jobID: id).map(RESTJobSession.init), request: request))
+    }
+
+    /// `GET /v6/JobSessions`: every backup run, newest first, paged; `jobType` other than `Backup` matches none,
+    /// `endTimeLowerBound` keeps runs that ended at or after it (and those still running).
+    @Sendable func listJobSessions(_ request: Request, context: LifeboatRequestContext) async throws -> Response {
+        let query = CaseInsensitiveQuery(request)
+        let page = try PageQuery(query)
+        let endedAfter = try query["endTimeLowerBound"].map { raw in
+            guard let time = VeeamDateTime.parse(raw) else {
+                throw RequestError.invalidField(name: "endTimeLowerBound", reason: "'\(raw)' is not a date-time")
+            }
+            return time
+        }
+        let jobType = query["jobType"]
+        guard jobType.map({ $0.caseInsensitiveCompare("Backup") == .orderedSame }) ?? true else {
+            return try JSONResponse.make(page.page([RESTJobSession](), request: request))
+        }
+        let runs = try await catalog.runs(kinds: [.backup], states: Self.everyRunState).reversed().filter { run in
+            guard let endedAfter, let ended = run.endedAt else { return true }
+            return ended >= endedAfter
+        }
+        return try JSONResponse.make(page.page(runs.map(RESTJobSession.init), request: request))
+    }
+
+    /// `GET /v6/JobSessions/{jobSessionsId}`: one backup run.
+    @Sendable func getJobSession(_ request: Request, context: LifeboatRequestContext) async throws -> Response {
+        let id = try context.parameters.requireUUID("jobSessionsId")
+        guard let run = try await catalog.run(id: id), run.kind == .backup else {
+            throw RequestError.notFound(resource: "Job session", id: id.veeamID)
+        }
+        return try JSONResponse.make(RESTJobSession(run))
+    }
+
+    private static let everyRunState: Set<JobRunState> = [.queued, .running, .succeeded, .warning, .failed, .stopped]
 
     // MARK: Restore points
 

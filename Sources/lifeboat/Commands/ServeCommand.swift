@@ -21,9 +21,13 @@ struct ServeCommand: AsyncParsableCommand {
         let installation = try await LocalInstallation.open(resolved, logger: logger, createSecrets: false)
         do {
             try await InterruptedRunRecovery(catalog: installation.catalog, logger: logger).recover()
-            let app = buildApplication(
-                ServerConfiguration(host: resolved.httpHost, port: try resolved.httpPort(default: 8080)),
-                dependencies: installation.serverDependencies())
+            var server = ServerConfiguration(host: resolved.httpHost, port: try resolved.httpPort(default: 8080))
+            server.headerReadTimeout = try resolved.seconds("lifeboat.http.timeout.header") ?? server.headerReadTimeout
+            server.bodyReadTimeout = try resolved.seconds("lifeboat.http.timeout.body") ?? server.bodyReadTimeout
+            server.idleTimeout = try resolved.seconds("lifeboat.http.timeout.idle") ?? server.idleTimeout
+            server.maximumConnections = try resolved.positiveInteger("lifeboat.http.connections.max") ?? server.maximumConnections
+            server.hashingThreads = try resolved.positiveInteger("lifeboat.http.hashing.threads") ?? server.hashingThreads
+            let app = buildApplication(server, dependencies: installation.serverDependencies())
             try await app.runService()
             await installation.shutdown()
         } catch {

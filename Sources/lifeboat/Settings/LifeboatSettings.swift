@@ -214,6 +214,24 @@ struct LifeboatSettings: Sendable {
         return port
     }
 
+    /// A positive number of seconds set at `key` (the HTTP server's `lifeboat.http.timeout.*`), or nil when unset.
+    func seconds(_ key: String) throws -> Duration? {
+        guard let raw = string(key) else { return nil }
+        guard let value = Double(raw), value > 0, value < 1e9 else {
+            throw CommandFailure("\(key) must be a positive number of seconds, got '\(raw)'.")
+        }
+        return .milliseconds(Int64((value * 1000).rounded()))
+    }
+
+    /// A positive whole number set at `key` (`lifeboat.http.connections.max`, `lifeboat.http.hashing.threads`), or nil.
+    func positiveInteger(_ key: String) throws -> Int? {
+        guard let raw = string(key) else { return nil }
+        guard let value = Int(raw), value > 0 else {
+            throw CommandFailure("\(key) must be a positive whole number, got '\(raw)'.")
+        }
+        return value
+    }
+
     /// Files downloaded at once per drive during a backup.
     var backupConcurrency: Int {
         max(1, integer(forKey: "lifeboat.backup.concurrency") ?? 4)

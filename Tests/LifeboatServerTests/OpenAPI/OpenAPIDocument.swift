@@ -45,6 +45,26 @@ struct OpenAPIDocument: Sendable {
         return operation
     }
 
+    /// The path template of the document that a concrete path (`/v6/Jobs/3f…/JobSessions`, any case, no query)
+    /// matches with `method`; the one with the most literal segments when several do.
+    func template(matching path: String, method: HTTPRequest.Method = .get) -> String? {
+        let segments = path.split(separator: "/").map { $0.lowercased() }
+        let candidates = (root["paths"]?.objectValue ?? [:]).filter { $0.value[method.rawValue.lowercased()] != nil }.keys
+        var best: (template: String, literals: Int)?
+        for template in candidates {
+            let parts = template.split(separator: "/")
+            guard parts.count == segments.count else { continue }
+            var literals = 0
+            let matches = zip(parts, segments).allSatisfy { part, segment in
+                if part.hasPrefix("{") { return true }
+                literals += 1
+                return part.lowercased() == segment
+            }
+            if matches, literals > (best?.literals ?? -1) { best = (template, literals) }
+        }
+        return best?.template
+    }
+
     /// The response object the document gives for a status: the status itself, else its `4XX`-style range, else `default`.
     func response(_ method: HTTPRequest.Method, _ pathTemplate: String, status: Int) throws -> JSONValue {
         let responses = try operation(method, pathTemplate)["responses"]

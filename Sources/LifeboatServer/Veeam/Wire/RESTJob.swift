@@ -47,7 +47,7 @@ struct RESTJob: Encodable, Sendable {
         self.isEnabled = job.isEnabled
         self.lastRun = job.lastRun
         self.nextRun = nil
-        self.lastStatus = job.lastStatus.rawValue
+        self.lastStatus = Self.lastStatus(job)
         self.schedulePolicy = .manualOnly
         self._links = [
             "self": RESTLink(href: "/v6/Jobs/\(id)"),
@@ -55,5 +55,11 @@ struct RESTJob: Encodable, Sendable {
             "backupRepository": RESTLink(href: "/v6/BackupRepositories/\(job.repositoryID.veeamID)"),
             "jobsessions": RESTLink(href: "/v6/Jobs/\(id)/JobSessions"),
         ]
+    }
+
+    /// Veeam's status of a job: one that never ran is `Stopped` (idle, with no `lastRun`), as Veeam's own server
+    /// answers for a new job; `NotConfigured` would tell a script the job lacks settings it must be given.
+    static func lastStatus(_ job: BackupJob) -> String {
+        job.lastStatus == .notConfigured && job.lastRun == nil ? JobStatus.stopped.rawValue : job.lastStatus.rawValue
     }
 }

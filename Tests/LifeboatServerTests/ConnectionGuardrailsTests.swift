@@ -1,0 +1,165 @@
+import BackupEngine
+import Catalog
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import LifeboatModel
+import LifeboatServer
+import LifeboatTestSupport
+import NIOCore
+import NIOPosix
+import Testing
+
+/// A TCP connection to the server on loopback, driven byte by byte as a slow or idle client would.
+struct RawConnection: Sendable {
+    let channel: any Channel
+    /// Everything the server sent, once it has closed the connection.
+    private let received: EventLoopFuture<String>
+
+    /// Collects what the server sends until the connection closes.
+    private final class Collector: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        private var text = ""
+        private let done: EventLoopPromise<String>
+
+        init(done: EventLoopPromise<String>) {
+            self.done = done
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            text += String(buffer: unwrapInboundIn(data))
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            done.succeed(text)
+            context.fireChannelInactive()
+        }
+    }
+
+    /// Connects to `localhost:port`.
+    static func open(port: Int) async throws -> RawConnection {
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let done = loop.makePromise(of: String.self)
+        let channel = try await ClientBootstrap(group: loop)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Collector(done: done)) }
+            }
+            .connect(host: "localhost", port: port).get()
+        return RawConnection(channel: channel, received: done.futureResult)
+    }
+
+    /// Sends text; fails once the server has closed the connection.
+    func send(_ text: String) async throws {
+        try await channel.writeAndFlush(ByteBuffer(string: text))
+    }
+
+    /// How long the server took to close the connection, counted from `since`; nil when it was still open at `limit`.
+    func closed(since start: ContinuousClock.Instant, within limit: Duration) async throws -> Duration? {
+        try await withThrowingTaskGroup(of: Duration?.self) { group in
+            group.addTask {
+                try? await channel.closeFuture.get()
+                return ContinuousClock.now - start
+            }
+            group.addTask {
+                try await Task.sleep(until: start + limit)
+                return nil
+            }
+            let first = try await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+    }
+
+    /// Everything the server sent until it closed the connection.
+    func readToEnd() async throws -> String {
+        try await received.get()
+    }
+
+    /// `GET /health` on a fresh connection; the answer's text, empty when the server closed the connection unanswered.
+    static func health(port: Int) async throws -> String {
+        let connection = try await open(port: port)
+        try? await connection.send("GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        return (try? await connection.readToEnd()) ?? ""
+    }
+}
+
+@Suite("HTTP connection guardrails: header, body and idle timeouts and the connection cap, over real sockets")
+struct ConnectionGuardrailsTests {
+    @Test("a client trickling its request head is closed at the header timeout, and /health answers meanwhile")
+    func slowHeadIsClosed() async throws {
+        let configuration = ServerConfiguration(port: 0, headerReadTimeout: .seconds(1), idleTimeout: .seconds(30))
+        try await VeeamAPIHarness.with(configuration: configuration, testing: .live) { api in
+            let port = try #require(api.client.port)
+            let slow = try await RawConnection.open(port: port)
+            let start = ContinuousClock.now
+            try await slow.send("GET /health HTTP/1.1\r\nHost: localhost\r\n")
+            let trickle = Task {
+                for line in 0..<100 {
+                    try await Task.sleep(for: .milliseconds(100))
+                    try await slow.send("X-Slow-\(line): 1\r\n")
+                }
+            }
+            #expect(try await RawConnection.health(port: port).hasPrefix("HTTP/1.1 200"), "others are served meanwhile")
+            let closedAfter = try await slow.closed(since: start, within: .seconds(15))
+            trickle.cancel()
+            let elapsed = try #require(closedAfter, "the slow connection was never closed")
+            #expect(elapsed >= .milliseconds(950) && elapsed < .seconds(8), "closed after \(elapsed)")
+            #expect(try await RawConnection.health(port: port).hasPrefix("HTTP/1.1 200"))
+        }
+    }
+
+    @Test("a request whose body stops arriving is closed at the body timeout")
+    func stalledBodyIsClosed() async throws {
+        let configuration = ServerConfiguration(port: 0, bodyReadTimeout: .milliseconds(500), idleTimeout: .seconds(30))
+        try await VeeamAPIHarness.with(configuration: configuration, testing: .live) { api in
+            let port = try #require(api.client.port)
+            let stalled = try await RawConnection.open(port: port)
+            let start = ContinuousClock.now
+            try await stalled.send(
+                "POST /v6/Token HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                    + "Content-Length: 100\r\n\r\ngrant_type=pass")
+            let elapsed = try #require(try await stalled.closed(since: start, within: .seconds(10)), "never closed")
+            #expect(elapsed >= .milliseconds(450) && elapsed < .seconds(5), "closed after \(elapsed)")
+        }
+    }
+
+    @Test("a kept-alive connection left idle is closed at the idle timeout")
+    func idleConnectionIsClosed() async throws {
+        let configuration = ServerConfiguration(port: 0, headerReadTimeout: .seconds(30), idleTimeout: .milliseconds(500))
+        try await VeeamAPIHarness.with(configuration: configuration, testing: .live) { api in
+            let port = try #require(api.client.port)
+            let idle = try await RawConnection.open(port: port)
+            try await idle.send("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            let start = ContinuousClock.now
+            let answer = try await idle.readToEnd()
+            #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
+            let elapsed = ContinuousClock.now - start
+            #expect(elapsed >= .milliseconds(400) && elapsed < .seconds(5), "closed after \(elapsed)")
+        }
+    }
+
+    @Test("connections beyond the cap are closed at once, long before any timeout; once others close, /health answers again")
+    func connectionsBeyondTheCapAreClosed() async throws {
+        let configuration = ServerConfiguration(
+            port: 0, headerReadTimeout: .seconds(60), idleTimeout: .seconds(60), maximumConnections: 3)
+        try await VeeamAPIHarness.with(configuration: configuration, testing: .live) { api in
+            let port = try #require(api.client.port)
+            // The test client's own connection is one of the three once it has been used.
+            #expect(try await api.send(.get, "/health").status == .ok)
+            let held = [try await RawConnection.open(port: port), try await RawConnection.open(port: port)]
+            for _ in 0..<5 {
+                let extra = try await RawConnection.open(port: port)
+                let closedAfter = try await extra.closed(since: ContinuousClock.now, within: .seconds(10))
+                #expect(closedAfter != nil, "a connection beyond the cap is closed long before the header timeout")
+            }
+            #expect(try await RawConnection.health(port: port).isEmpty, "at the cap, even /health waits its turn")
+            for connection in held { try await connection.channel.close() }
+            // The server counts a connection out once it has seen it close: ask until it has.
+            var answer = ""
+            for _ in 0..<50 where !answer.hasPrefix("HTTP/1.1 200") {
+                answer = try await RawConnection.health(port: port)
+            }
+            #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
+        }
+    }
+}
