@@ -28,6 +28,8 @@ struct LifeboatSettings: Sendable {
         "lifeboat.s3.endpoint": .string, "lifeboat.s3.region": .string, "lifeboat.s3.path.style": .boolean,
         "lifeboat.s3.access.key.id": .string, "lifeboat.s3.secret.access.key": .string,
         "aws.access.key.id": .string, "aws.secret.access.key": .string, "aws.region": .string,
+        "lifeboat.http.timeout.header": .integer, "lifeboat.http.timeout.body": .integer, "lifeboat.http.timeout.idle": .integer,
+        "lifeboat.http.connections.max": .integer, "lifeboat.http.hashing.threads": .integer,
     ]
 
     /// The known keys that are set, with their values as read (numbers and booleans already parsed).
@@ -214,21 +216,15 @@ struct LifeboatSettings: Sendable {
         return port
     }
 
-    /// A positive number of seconds set at `key` (the HTTP server's `lifeboat.http.timeout.*`), or nil when unset.
+    /// A positive whole number of seconds set at `key` (the HTTP server's `lifeboat.http.timeout.*`), or nil when unset.
     func seconds(_ key: String) throws -> Duration? {
-        guard let raw = string(key) else { return nil }
-        guard let value = Double(raw), value > 0, value < 1e9 else {
-            throw CommandFailure("\(key) must be a positive number of seconds, got '\(raw)'.")
-        }
-        return .milliseconds(Int64((value * 1000).rounded()))
+        try positiveInteger(key).map { .seconds($0) }
     }
 
     /// A positive whole number set at `key` (`lifeboat.http.connections.max`, `lifeboat.http.hashing.threads`), or nil.
     func positiveInteger(_ key: String) throws -> Int? {
-        guard let raw = string(key) else { return nil }
-        guard let value = Int(raw), value > 0 else {
-            throw CommandFailure("\(key) must be a positive whole number, got '\(raw)'.")
-        }
+        guard let value = integer(forKey: key) else { return nil }
+        guard value > 0 else { throw CommandFailure("\(key) must be a positive whole number, got \(value).") }
         return value
     }
 
