@@ -72,6 +72,8 @@ public protocol CatalogStore: Sendable {
     func setGraphSecret(_ secret: String, organizationID: UUID) async throws
     /// Reads the organization's Graph client secret back.
     func graphSecret(organizationID: UUID) async throws -> String?
+    /// Sets the IANA time zone an organization's schedules are read in.
+    func setOrganizationTimeZone(id: UUID, identifier: String) async throws
 
     func insertRepository(_ repository: BackupRepository) async throws
     func repositories() async throws -> [BackupRepository]
@@ -83,6 +85,12 @@ public protocol CatalogStore: Sendable {
     func job(id: UUID) async throws -> BackupJob?
     /// Records the start time and status of a job's latest run.
     func updateJobStatus(id: UUID, lastRun: Date?, lastStatus: JobStatus) async throws
+    /// Replaces a job's schedule; its due runs are counted from `now`.
+    func updateJobSchedule(id: UUID, schedule: BackupSchedule, now: Date) async throws
+    /// Enables or disables a job; enabling counts its due runs from `now`.
+    func setJobEnabled(id: UUID, _ enabled: Bool, now: Date) async throws
+    /// Records that every scheduled run of the job due up to `instant` was handled.
+    func setJobScheduledThrough(id: UUID, _ instant: Date) async throws
 
     // MARK: Runs
     func insertRun(_ run: JobRun) async throws
@@ -90,6 +98,8 @@ public protocol CatalogStore: Sendable {
     func run(externalID: String) async throws -> JobRun?
     /// Runs of a job, newest first.
     func runs(jobID: UUID) async throws -> [JobRun]
+    /// The latest run the scheduler started for a job (a first attempt or a retry), or nil.
+    func latestScheduledRun(jobID: UUID) async throws -> JobRun?
     /// Runs of the given kinds in the given states, of every organization, oldest first.
     func runs(kinds: Set<JobRunKind>, states: Set<JobRunState>) async throws -> [JobRun]
     /// Replaces state, times and counters of a run.

@@ -61,13 +61,20 @@ public struct BackupJob: Sendable, Hashable, Codable {
     public var lastStatus: JobStatus
     /// When the job was created.
     public var createdAt: Date
+    /// When the job runs by itself; manual only unless set.
+    public var schedule: BackupSchedule
+    /// Every scheduled run due up to this instant has been handled (see `JobScheduler`); nil until the job is first
+    /// scheduled, when its creation time stands for it.
+    public var scheduledThrough: Date?
 
     /// Creates a job.
     public init(
         id: UUID = UUID(), organizationID: UUID, repositoryID: UUID, name: String, description: String = "",
         scope: BackupScope, isEnabled: Bool = true, lastRun: Date? = nil, lastStatus: JobStatus = .notConfigured,
-        createdAt: Date = Date()
+        createdAt: Date = Date(), schedule: BackupSchedule = .manualOnly, scheduledThrough: Date? = nil
     ) {
+        self.schedule = schedule
+        self.scheduledThrough = scheduledThrough
         self.id = id
         self.organizationID = organizationID
         self.repositoryID = repositoryID

@@ -12,6 +12,8 @@ public enum ExternalJobID {
     public static let restorePrefix = "RS"
     /// Prefix of export jobs.
     public static let exportPrefix = "EX"
+    /// Prefix of scheduled backup runs that were due but skipped (their history entry; nothing ran).
+    public static let skippedPrefix = "SK"
 
     /// A new id for a job of the given prefix created at `date`, with `fractionDigits` (1...6) digits of sub-second time.
     public static func make(prefix: String, date: Date = Date(), fractionDigits: Int = 6) -> String {

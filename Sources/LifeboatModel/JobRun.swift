@@ -18,6 +18,9 @@ public enum JobRunState: String, Sendable, Hashable, Codable {
     /// The run itself could not complete.
     case failed
     case stopped
+    /// A scheduled run that was due but not started (the job's previous run was still going, or the window was closed);
+    /// its errors say why.
+    case skipped
 }
 
 /// Counts of what a run did. Every number is a count of something that really happened.
@@ -127,13 +130,16 @@ public struct JobRun: Sendable, Hashable, Codable {
     public var request: String?
     /// Who works on the run while it is queued or running, and until when; nil for runs recorded before owners were.
     public var lease: RunLease?
+    /// 1 for a run the scheduler started, 2 and more for its retries; nil for a run a person or a script started.
+    public var scheduledAttempt: Int?
 
     /// Creates a run.
     public init(
         id: UUID = UUID(), externalID: String, jobID: UUID?, organizationID: UUID, kind: JobRunKind,
         state: JobRunState = .queued, createdAt: Date = Date(), startedAt: Date? = nil, endedAt: Date? = nil,
-        counters: RunCounters = RunCounters(), request: String? = nil, lease: RunLease? = nil
+        counters: RunCounters = RunCounters(), request: String? = nil, lease: RunLease? = nil, scheduledAttempt: Int? = nil
     ) {
+        self.scheduledAttempt = scheduledAttempt
         self.id = id
         self.externalID = externalID
         self.jobID = jobID

@@ -21,6 +21,8 @@ public struct Organization: Sendable, Hashable, Codable {
     public var resourceUnitsPerMinute: Int?
     /// When the organization was registered with Lifeboat.
     public var createdAt: Date
+    /// The IANA time zone (`Europe/Berlin`) the organization's schedules are read in; `UTC` unless set.
+    public var timeZoneIdentifier: String
 
     /// Graph's budget for a tenant under 1,000 licences, the smallest tier (larger tenants get 2,500, 3,750, 5,000 or 6,250).
     public static let smallTenantResourceUnitsPerMinute = 1_250
@@ -29,8 +31,9 @@ public struct Organization: Sendable, Hashable, Codable {
     public init(
         id: UUID = UUID(), name: String, tenantID: String, clientID: String,
         loginBaseURL: String, graphBaseURL: String, cloud: NationalCloud? = nil, resourceUnitsPerMinute: Int? = nil,
-        createdAt: Date = Date()
+        createdAt: Date = Date(), timeZoneIdentifier: String = "UTC"
     ) {
+        self.timeZoneIdentifier = timeZoneIdentifier
         self.id = id
         self.name = name
         self.tenantID = tenantID
@@ -54,6 +57,9 @@ public struct Organization: Sendable, Hashable, Codable {
             graphBaseURL: cloud.graphBaseURL ?? "", cloud: cloud, resourceUnitsPerMinute: resourceUnitsPerMinute,
             createdAt: createdAt)
     }
+
+    /// The organization's time zone; UTC when its identifier names none this system knows.
+    public var timeZone: TimeZone { TimeZone(identifier: timeZoneIdentifier) ?? TimeZone(secondsFromGMT: 0)! }
 
     /// The budget to pace Graph calls to: the configured one, else the small-tenant tier for Microsoft's clouds, else
     /// none for custom endpoints (their budget is unknown; the client still backs off on 429 and `RateLimit-*`).

@@ -3,6 +3,7 @@ import Catalog
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// Where the HTTP server listens, and how it protects itself from slow, idle or too many clients and from sign-in
 /// storms.
@@ -56,13 +57,16 @@ public struct ServerDependencies: Sendable {
     public var restoreWorker: RestoreWorker
     public var issuer: TokenIssuer
     public var hasher: SecretHasher
+    /// Other long-lived work of the node, run beside the server and stopped with it (the scheduler).
+    public var backgroundServices: [any Service]
     public var logger: Logger
 
     /// Creates the dependencies; `restoreWorker` must run jobs with `restores`.
     public init(
         catalog: any CatalogStore, worker: BackupWorker, restores: RestoreRunner, restoreWorker: RestoreWorker,
-        issuer: TokenIssuer, hasher: SecretHasher, logger: Logger
+        issuer: TokenIssuer, hasher: SecretHasher, backgroundServices: [any Service] = [], logger: Logger
     ) {
+        self.backgroundServices = backgroundServices
         self.catalog = catalog
         self.worker = worker
         self.restores = restores
@@ -128,5 +132,6 @@ public func buildApplication(
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: dependencies.logger)
     app.addServices(dependencies.worker, dependencies.restoreWorker, hashingPool)
+    app.addServices(dependencies.backgroundServices)
     return app
 }

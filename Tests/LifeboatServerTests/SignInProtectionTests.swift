@@ -158,14 +158,14 @@ struct SignInProtectionTests {
                 group.addTask {
                     // Let the storm fill the pool's queue, then read while it drains.
                     try await Task.sleep(for: .milliseconds(300))
+                    // Reads queued behind the hashing (as when it ran on the threads that serve requests) finish
+                    // with the storm; on a pool of its own they finish while most of it is still waiting, however
+                    // loaded the machine is. Their latency is measured by bench/login-storm, not here.
                     for _ in 0..<5 {
-                        let started = ContinuousClock.now
                         let response = try await api.send(.get, "/v6/Jobs", token: token)
-                        let took = ContinuousClock.now - started
                         #expect(response.status == .ok)
-                        #expect(took < .seconds(2), "GET /v6/Jobs took \(took) during the storm")
                     }
-                    #expect(answered.value < storm, "the reads ran while sign-ins were still being hashed")
+                    #expect(answered.value < storm / 2, "the reads ran while most sign-ins were still being hashed")
                     return nil
                 }
                 var statuses: [HTTPResponse.Status] = []

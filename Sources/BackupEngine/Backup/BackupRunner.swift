@@ -23,6 +23,7 @@ public struct BackupRunner: Sendable {
     private let parallelDrives: Int
     private let leases: RunLeaseKeeper
     private let recovery: InterruptedRunRecovery
+    private let notifier: WebhookNotifier?
     private let logger: Logger
 
     /// Creates a runner.
@@ -34,11 +35,13 @@ public struct BackupRunner: Sendable {
     ///     another), so several drives keep Graph, the network and the repository busy while one waits for a page.
     ///   - leases: this process's run leases (a keeper of its own by default; share one between the runners of a process).
     ///   - liveness: how the owners of other runs are judged when a job starts (this machine's processes by default).
+    ///   - notifier: told of every run's end once it is recorded (it picks the states it posts).
     public init(
         catalog: any CatalogStore, repositories: RepositoryRegistry, connector: any GraphConnector,
         downloadConcurrency: Int = 16, parallelDrives: Int = 4, leases: RunLeaseKeeper? = nil,
-        liveness: RunLiveness = RunLiveness(), logger: Logger
+        liveness: RunLiveness = RunLiveness(), notifier: WebhookNotifier? = nil, logger: Logger
     ) {
+        self.notifier = notifier
         self.catalog = catalog
         self.repositories = repositories
         self.connector = connector
@@ -57,7 +60,9 @@ public struct BackupRunner: Sendable {
     /// The run's external id says what it will store: `FB…` (full) for a job's first backup, which stores everything,
     /// `IB…` (incremental) once the job has a committed restore point, since from then on a run stores only what changed
     /// since it, whether it follows the delta links or enumerates every item again (`fullEnumeration`).
-    public func enqueue(jobID: UUID, fullEnumeration: Bool = false) async throws -> JobRun {
+    /// - Parameter scheduledAttempt: 1 when the scheduler starts the run, more for its retries; nil when a person or a
+    ///   script does.
+    public func enqueue(jobID: UUID, fullEnumeration: Bool = false, scheduledAttempt: Int? = nil) async throws -> JobRun {
         guard let job = try await catalog.job(id: jobID) else { throw EngineError.jobNotFound(jobID) }
         try await recovery.endAbandonedRuns(jobID: jobID)
         let incremental = try await !catalog.restorePoints(RestorePointFilter(jobID: jobID)).isEmpty
@@ -65,7 +70,7 @@ public struct BackupRunner: Sendable {
             externalID: ExternalJobID.make(
                 prefix: incremental ? ExternalJobID.incrementalBackupPrefix : ExternalJobID.backupPrefix),
             jobID: job.id,
-            organizationID: job.organizationID, kind: .backup, lease: leases.lease())
+            organizationID: job.organizationID, kind: .backup, lease: leases.lease(), scheduledAttempt: scheduledAttempt)
         guard try await catalog.insertRunIfJobIdle(run) else { throw EngineError.jobAlreadyRunning(jobID) }
         await leases.hold(run.id)
         try await catalog.updateJobStatus(id: job.id, lastRun: job.lastRun, lastStatus: .queued)
@@ -149,6 +154,7 @@ public struct BackupRunner: Sendable {
         let ended = run
         let endErrors = errors.all
         try await Task { try await record(ended, errors: endErrors, of: job, logger: logger) }.value
+        notifier?.notify(run: ended, jobName: job.name, errors: endErrors)
         logger.info(
             "Backup run ended",
             metadata: [

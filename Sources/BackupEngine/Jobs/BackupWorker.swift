@@ -27,8 +27,9 @@ public final class BackupWorker: Service {
     /// Queues a run of the job and returns it at once (state `queued`).
     /// - Parameter fullEnumeration: read every item again instead of following the stored delta links.
     /// - Throws: `EngineError.jobNotFound`, `EngineError.jobAlreadyRunning`.
-    public func submit(jobID: UUID, fullEnumeration: Bool = false) async throws -> JobRun {
-        let run = try await runner.enqueue(jobID: jobID, fullEnumeration: fullEnumeration)
+    /// - Parameter scheduledAttempt: 1 when the scheduler starts the run, more for its retries; nil otherwise.
+    public func submit(jobID: UUID, fullEnumeration: Bool = false, scheduledAttempt: Int? = nil) async throws -> JobRun {
+        let run = try await runner.enqueue(jobID: jobID, fullEnumeration: fullEnumeration, scheduledAttempt: scheduledAttempt)
         continuation.yield(Submission(run: run, fullEnumeration: fullEnumeration))
         return run
     }
@@ -53,6 +54,18 @@ public final class BackupWorker: Service {
                     }
                 }
             }
+        }
+    }
+}
+
+extension BackupWorker: ScheduledRunStarter {
+    /// Queues the scheduler's run of a job; false when the job already has a run queued or running.
+    public func startScheduledRun(jobID: UUID, attempt: Int) async throws -> Bool {
+        do {
+            _ = try await submit(jobID: jobID, scheduledAttempt: attempt)
+            return true
+        } catch EngineError.jobAlreadyRunning {
+            return false
         }
     }
 }

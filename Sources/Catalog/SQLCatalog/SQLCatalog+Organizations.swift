@@ -10,11 +10,12 @@ extension SQLCatalog {
         try await database.write { db in
             try await db.raw("""
                 INSERT INTO organizations (id, name, tenant_id, client_id, login_base_url, graph_base_url, created_at, cloud,
-                                           resource_units_per_minute)
+                                           resource_units_per_minute, time_zone)
                 VALUES (\(bind: organization.id.catalogText), \(bind: organization.name), \(bind: organization.tenantID),
                         \(bind: organization.clientID), \(bind: organization.loginBaseURL),
                         \(bind: organization.graphBaseURL), \(bind: organization.createdAt.catalogMilliseconds),
-                        \(bind: organization.cloud.rawValue), \(bind: organization.resourceUnitsPerMinute.map(Int64.init)))
+                        \(bind: organization.cloud.rawValue), \(bind: organization.resourceUnitsPerMinute.map(Int64.init)),
+                        \(bind: organization.timeZoneIdentifier))
                 """).run()
         }
     }
@@ -88,8 +89,18 @@ extension SQLCatalog {
 
     // MARK: Row mapping
 
+    /// Sets the IANA time zone an organization's schedules are read in; throws `CatalogError.notFound` for an unknown one.
+    public func setOrganizationTimeZone(id: UUID, identifier: String) async throws {
+        let updated = try await database.write { db in
+            try await db.raw("""
+                UPDATE organizations SET time_zone = \(bind: identifier) WHERE id = \(bind: id.catalogText) RETURNING id
+                """).all()
+        }
+        guard !updated.isEmpty else { throw CatalogError.notFound("Organization \(id)") }
+    }
+
     static let organizationColumns =
-        "id, name, tenant_id, client_id, login_base_url, graph_base_url, created_at, cloud, resource_units_per_minute"
+        "id, name, tenant_id, client_id, login_base_url, graph_base_url, created_at, cloud, resource_units_per_minute, time_zone"
 
     static func decodeOrganization(_ row: any SQLRow) throws -> Organization {
         Organization(
@@ -101,7 +112,8 @@ extension SQLCatalog {
             graphBaseURL: try row.string("graph_base_url"),
             cloud: NationalCloud(rawValue: try row.string("cloud")) ?? .custom,
             resourceUnitsPerMinute: try row.optionalInt64("resource_units_per_minute").map { Int($0) },
-            createdAt: try row.date("created_at")
+            createdAt: try row.date("created_at"),
+            timeZoneIdentifier: try row.string("time_zone")
         )
     }
 

@@ -47,14 +47,15 @@ extension SQLCatalog {
         try await db.raw("""
             INSERT INTO job_runs (id, external_id, job_id, organization_id, kind, state, created_at, started_at,
                                   ended_at, counters, request, owner_id, owner_host, owner_pid, owner_boot_id,
-                                  owner_pid_namespace, owner_start_time, lease_expires_at)
+                                  owner_pid_namespace, owner_start_time, lease_expires_at, scheduled_attempt)
             VALUES (\(bind: run.id.catalogText), \(bind: run.externalID), \(bind: run.jobID?.catalogText),
                     \(bind: run.organizationID.catalogText), \(bind: run.kind.rawValue), \(bind: run.state.rawValue),
                     \(bind: run.createdAt.catalogMilliseconds), \(bind: run.startedAt?.catalogMilliseconds),
                     \(bind: run.endedAt?.catalogMilliseconds), \(bind: counters), \(bind: run.request),
                     \(bind: owner?.id.catalogText), \(bind: owner?.host), \(bind: owner.map { Int64($0.pid) }),
                     \(bind: owner?.bootID), \(bind: owner?.pidNamespace.map { Int64(bitPattern: $0) }),
-                    \(bind: owner?.startTime.map { Int64(bitPattern: $0) }), \(bind: run.lease?.expiresAt.catalogMilliseconds))
+                    \(bind: owner?.startTime.map { Int64(bitPattern: $0) }), \(bind: run.lease?.expiresAt.catalogMilliseconds),
+                    \(bind: run.scheduledAttempt))
             """).run()
     }
 
@@ -121,6 +122,17 @@ extension SQLCatalog {
                 SELECT \(unsafeRaw: Self.runColumns) FROM job_runs WHERE job_id = \(bind: jobID.catalogText)
                 ORDER BY created_at DESC, external_id DESC
                 """).all().map(Self.decodeRun)
+        }
+    }
+
+    /// The latest run the scheduler started for a job (its first attempt or a retry), or nil.
+    public func latestScheduledRun(jobID: UUID) async throws -> JobRun? {
+        try await database.read { db in
+            try await db.raw("""
+                SELECT \(unsafeRaw: Self.runColumns) FROM job_runs
+                WHERE job_id = \(bind: jobID.catalogText) AND scheduled_attempt IS NOT NULL AND state <> 'skipped'
+                ORDER BY created_at DESC, external_id DESC LIMIT 1
+                """).first().map(Self.decodeRun)
         }
     }
 
@@ -210,7 +222,8 @@ extension SQLCatalog {
 
     static let runColumns = """
         id, external_id, job_id, organization_id, kind, state, created_at, started_at, ended_at, counters, request,
-        owner_id, owner_host, owner_pid, owner_boot_id, owner_pid_namespace, owner_start_time, lease_expires_at
+        owner_id, owner_host, owner_pid, owner_boot_id, owner_pid_namespace, owner_start_time, lease_expires_at,
+        scheduled_attempt
         """
 
     static func decodeRun(_ row: any SQLRow) throws -> JobRun {
@@ -226,7 +239,8 @@ extension SQLCatalog {
             endedAt: try row.optionalDate("ended_at"),
             counters: try row.json("counters", table: "job_runs", as: RunCounters.self),
             request: try row.optionalString("request"),
-            lease: try decodeLease(row)
+            lease: try decodeLease(row),
+            scheduledAttempt: try row.optionalInt64("scheduled_attempt").map { Int($0) }
         )
     }
 

@@ -12,7 +12,7 @@ struct CatalogMigration: Sendable {
 
     /// Every migration, oldest first.
     static let all: [CatalogMigration] = [
-        initialSchema, organizationCloudAndBudget, enumerationLedger, catalogIdentity, runOwnersAndLeases,
+        initialSchema, organizationCloudAndBudget, enumerationLedger, catalogIdentity, runOwnersAndLeases, schedules,
     ]
 
     /// Version 1: every table of the catalog and an index for every query the catalog runs.
@@ -287,6 +287,21 @@ struct CatalogMigration: Sendable {
             // Renewal finds an owner's active runs; a claim (issue 16's workers) scans active runs by lease expiry.
             "CREATE INDEX job_runs_by_owner ON job_runs (owner_id, state)",
             "CREATE INDEX job_runs_by_state_lease ON job_runs (state, lease_expires_at)",
+        ]
+    )
+
+    /// Version 6: schedules. A job's schedule (JSON of `BackupSchedule`, NULL for manual only) and the instant up to which
+    /// its due runs were handled; an organization's time zone; a run's scheduled attempt (NULL when a person started it).
+    static let schedules = CatalogMigration(
+        version: 6,
+        name: "schedules",
+        statements: [
+            "ALTER TABLE jobs ADD COLUMN schedule TEXT",
+            "ALTER TABLE jobs ADD COLUMN scheduled_through BIGINT",
+            "ALTER TABLE organizations ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC'",
+            "ALTER TABLE job_runs ADD COLUMN scheduled_attempt INTEGER",
+            // The scheduler reads each job's latest scheduled run.
+            "CREATE INDEX job_runs_by_job_scheduled ON job_runs (job_id, scheduled_attempt, created_at)",
         ]
     )
 }

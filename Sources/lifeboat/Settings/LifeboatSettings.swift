@@ -2,6 +2,7 @@ import BackupEngine
 import ChunkStore
 import Configuration
 import Foundation
+import LifeboatModel
 import Logging
 import SystemPackage
 
@@ -30,6 +31,7 @@ struct LifeboatSettings: Sendable {
         "aws.access.key.id": .string, "aws.secret.access.key": .string, "aws.region": .string,
         "lifeboat.http.timeout.header": .integer, "lifeboat.http.timeout.body": .integer, "lifeboat.http.timeout.idle": .integer,
         "lifeboat.http.connections.max": .integer, "lifeboat.http.hashing.threads": .integer,
+        "lifeboat.notify.webhook.url": .string, "lifeboat.notify.states": .string,
     ]
 
     /// The known keys that are set, with their values as read (numbers and booleans already parsed).
@@ -54,6 +56,7 @@ struct LifeboatSettings: Sendable {
                 EnvironmentVariablesProvider(
                     secretsSpecifier: .specific([
                         "LIFEBOAT_REPOSITORY_PASSWORD", "LIFEBOAT_CATALOG_KEY", "LIFEBOAT_S3_SECRET_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY",
+                        "LIFEBOAT_NOTIFY_WEBHOOK_URL",
                     ]))
             ),
         ]
@@ -226,6 +229,28 @@ struct LifeboatSettings: Sendable {
         guard let value = integer(forKey: key) else { return nil }
         guard value > 0 else { throw CommandFailure("\(key) must be a positive whole number, got \(value).") }
         return value
+    }
+
+    /// Where run notifications are posted (`lifeboat.notify.webhook.url`) and for which final states
+    /// (`lifeboat.notify.states`, comma-separated, default `failed,warning`); nil when no webhook is set.
+    func webhook() throws -> WebhookNotifier.Configuration? {
+        guard let url = string(forKey: "lifeboat.notify.webhook.url"), !url.isEmpty else { return nil }
+        guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil else {
+            throw CommandFailure("lifeboat.notify.webhook.url must be an http(s) URL.")
+        }
+        var configuration = WebhookNotifier.Configuration(url: url)
+        if let states = string(forKey: "lifeboat.notify.states") {
+            var chosen: Set<JobRunState> = []
+            for name in states.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
+                guard let state = JobRunState(rawValue: name), [.failed, .warning, .succeeded, .stopped].contains(state) else {
+                    throw CommandFailure(
+                        "lifeboat.notify.states lists '\(name)'; use failed, warning, succeeded or stopped, separated by commas.")
+                }
+                chosen.insert(state)
+            }
+            configuration.states = chosen
+        }
+        return configuration
     }
 
     /// Files downloaded at once per drive during a backup.

@@ -17,6 +17,9 @@ struct LocalInstallation: Sendable {
     let httpClient: HTTPClient
     let runner: BackupRunner
     let restores: RestoreRunner
+    /// Posts run notifications to the configured webhook, from a task of its own; nil without a webhook.
+    let notifier: WebhookNotifier?
+    let notifierTask: Task<Void, Never>?
     let logger: Logger
 
     /// Opens (creating on first use) the data folder, its catalog and key.
@@ -61,6 +64,7 @@ struct LocalInstallation: Sendable {
 
         // Settings errors surface before the catalog opens, so nothing needs closing when they throw.
         let s3 = try settings.s3Access
+        let webhook = try settings.webhook()
         let catalog: SQLCatalog
         do {
             catalog = try await SQLCatalog.openSQLite(path: settings.catalogPath, secretKey: catalogKey, logger: logger)
@@ -79,14 +83,16 @@ struct LocalInstallation: Sendable {
         let connector = CatalogGraphConnector(catalog: catalog, httpClient: httpClient, logger: logger)
         // One owner for every run this process leases, renewed together.
         let leases = RunLeaseKeeper(catalog: catalog, logger: logger)
+        let notifier = webhook.map { WebhookNotifier(configuration: $0, httpClient: httpClient, logger: logger) }
+        let notifierTask = notifier.map { notifier in Task<Void, Never> { _ = try? await notifier.run() } }
         let runner = BackupRunner(
             catalog: catalog, repositories: repositories, connector: connector,
-            downloadConcurrency: settings.backupConcurrency, leases: leases, logger: logger)
+            downloadConcurrency: settings.backupConcurrency, leases: leases, notifier: notifier, logger: logger)
         let restores = RestoreRunner(
             catalog: catalog, repositories: repositories, connector: connector, leases: leases, logger: logger)
         return LocalInstallation(
             settings: settings, catalog: catalog, repositories: repositories, httpClient: httpClient, runner: runner,
-            restores: restores, logger: logger)
+            restores: restores, notifier: notifier, notifierTask: notifierTask, logger: logger)
     }
 
     /// Opens the installation, runs `body`, and closes it whether `body` throws or not.
@@ -131,11 +137,14 @@ struct LocalInstallation: Sendable {
     }
 
     /// What the HTTP server needs, with a backup worker running this installation's jobs.
+    /// The scheduler starts scheduled runs on that worker.
     func serverDependencies() -> ServerDependencies {
-        ServerDependencies(
-            catalog: catalog, worker: BackupWorker(runner: runner, logger: logger), restores: restores,
+        let worker = BackupWorker(runner: runner, logger: logger)
+        let scheduler = JobScheduler(store: CatalogScheduleStore(catalog: catalog), starter: worker, logger: logger)
+        return ServerDependencies(
+            catalog: catalog, worker: worker, restores: restores,
             restoreWorker: RestoreWorker(runner: restores, logger: logger), issuer: TokenIssuer(catalog: catalog),
-            hasher: SecretHasher(), logger: logger)
+            hasher: SecretHasher(), backgroundServices: [scheduler], logger: logger)
     }
 
     /// A job named by its id or its exact name.
@@ -154,7 +163,17 @@ struct LocalInstallation: Sendable {
     }
 
     /// Closes the HTTP client and the catalog.
+    /// Notifications still queued get up to 30 seconds to be delivered first.
     func shutdown() async {
+        if let notifier, let notifierTask {
+            notifier.finish()
+            let deadline = Task {
+                try? await Task.sleep(for: .seconds(30))
+                notifierTask.cancel()
+            }
+            await notifierTask.value
+            deadline.cancel()
+        }
         try? await httpClient.shutdown()
         try? await catalog.shutdown()
     }

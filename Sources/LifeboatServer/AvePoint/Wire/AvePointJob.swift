@@ -54,6 +54,8 @@ struct AvePointJob: Encodable, Sendable {
         case .succeeded: "Finished"
         case .warning: "Finished with Exception"
         case .failed, .stopped: "Failed"
+        // AvePoint has no label for a run that never started; nothing was backed up, as with a failed one.
+        case .skipped: "Failed"
         }
     }
 

@@ -24,13 +24,15 @@ struct RESTJobSession: Encodable, Sendable {
         self.id = id
         self.creationTime = run.createdAt
         self.endTime = run.endedAt.map(JSONResponse.timestamp) ?? RESTRestoreSession.openEndTime
-        self.retryCount = 0
+        self.retryCount = max(0, (run.scheduledAttempt ?? 1) - 1)
         self.progress = run.endedAt == nil ? 0 : 100
         self.status = Self.status(run.state)
         let counters = run.counters
         self.details =
-            "\(counters.itemsScanned) items scanned, \(counters.filesAdded + counters.filesChanged) files stored, "
-            + "\(counters.itemsFailed) failed (job session \(run.externalID))"
+            run.state == .skipped
+            ? "Skipped: the scheduled run was due while the job could not start (job session \(run.externalID))"
+            : "\(counters.itemsScanned) items scanned, \(counters.filesAdded + counters.filesChanged) files stored, "
+                + "\(counters.itemsFailed) failed (job session \(run.externalID))"
         self.statistics = RESTJobStatistics(run)
         var links = ["self": RESTLink(href: "/v6/JobSessions/\(id)")]
         if let jobID = run.jobID { links["job"] = RESTLink(href: "/v6/Jobs/\(jobID.veeamID)") }
@@ -45,7 +47,8 @@ struct RESTJobSession: Encodable, Sendable {
         case .succeeded: JobStatus.success.rawValue
         case .warning: JobStatus.warning.rawValue
         case .failed: JobStatus.failed.rawValue
-        case .stopped: JobStatus.stopped.rawValue
+        // Veeam has no status for a scheduled run that was skipped; its session's details say why.
+        case .stopped, .skipped: JobStatus.stopped.rawValue
         }
     }
 }
