@@ -34,24 +34,36 @@ public enum LocalProcess {
     /// This process's id.
     public static var pid: Int32 { getpid() }
 
-    /// Whether a process with `pid` exists on this host (signal 0 probes without signalling; EPERM means it exists).
+    /// Whether a process with `pid` runs on this host (signal 0 probes without signalling; EPERM means it exists). A
+    /// killed process whose parent has not reaped it yet (a zombie) still answers signal 0, but runs no more: it does not
+    /// count.
     public static func exists(_ pid: Int32) -> Bool {
         guard pid > 0 else { return false }
-        if kill(pid, 0) == 0 { return true }
-        return errno == EPERM
+        guard kill(pid, 0) == 0 || errno == EPERM else { return false }
+        return statFields(of: pid).map { !isEnded($0) } ?? true
     }
 
     /// When process `pid` of this host started, in clock ticks since boot (field 22 of `/proc/PID/stat`, Linux); nil when
-    /// there is no such process or no `/proc`. A pid reused by a later process gives another start time.
+    /// there is no such process running (none, or one that ended and waits to be reaped) or no `/proc`. A pid reused by
+    /// a later process gives another start time.
     ///
     /// Reads `/proc`, which the kernel answers from memory: it never waits on a disk, so it is safe on any thread.
     public static func startTime(of pid: Int32) -> UInt64? {
+        guard let fields = statFields(of: pid), !isEnded(fields), fields.count > 19 else { return nil }
+        return UInt64(fields[19])
+    }
+
+    /// The fields of `/proc/PID/stat` from field 3 (the state) on; nil when there is no such process or no `/proc`.
+    private static func statFields(of pid: Int32) -> [Substring]? {
         guard pid > 0, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
             let commandEnd = stat.lastIndex(of: ")")
         else { return nil }
         // The command name (field 2) may hold spaces and parentheses; the fields after its closing one start at field 3.
-        let fields = stat[stat.index(after: commandEnd)...].split(separator: " ")
-        guard fields.count > 19 else { return nil }
-        return UInt64(fields[19])
+        return stat[stat.index(after: commandEnd)...].split(separator: " ")
+    }
+
+    /// Whether a process in this state has ended: `Z` (a zombie, killed or exited and not yet reaped) or `X` (dead).
+    private static func isEnded(_ fields: [Substring]) -> Bool {
+        fields.first == "Z" || fields.first == "X"
     }
 }
