@@ -217,7 +217,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "LifeboatModel", "LifeboatTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CatalogTests", dependencies: ["Catalog", "LifeboatModel", "LifeboatTestSupport", "SeededRandom"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "BackupEngineTests",
             dependencies: ["BackupEngine", "M365Simulator", "SeededRandom", "LifeboatTestSupport"],

@@ -76,6 +76,11 @@ public protocol CatalogStore: Sendable {
     func setOrganizationTimeZone(id: UUID, identifier: String) async throws
 
     func insertRepository(_ repository: BackupRepository) async throws
+    /// Sets how long a repository's restore points are kept (nil: forever).
+    func setRepositoryRetention(id: UUID, _ policy: RetentionPolicy?) async throws
+    /// Expires the job's points older than `cutoff` (never its newest, nor one an open restore session uses, nor any
+    /// after that) and deletes the item versions no kept point holds; with `dryRun`, only counts.
+    func applyRetention(jobID: UUID, expiringBefore cutoff: Date, now: Date, dryRun: Bool) async throws -> RetentionOutcome
     func repositories() async throws -> [BackupRepository]
     func repository(id: UUID) async throws -> BackupRepository?
 

@@ -12,9 +12,15 @@ public struct BackupRepository: Sendable, Hashable, Codable {
     public var description: String
     /// When the repository was registered.
     public var createdAt: Date
+    /// How long its restore points are kept; nil keeps them forever.
+    public var retention: RetentionPolicy?
 
     /// Creates a repository record.
-    public init(id: UUID = UUID(), name: String, location: String, description: String = "", createdAt: Date = Date()) {
+    public init(
+        id: UUID = UUID(), name: String, location: String, description: String = "", createdAt: Date = Date(),
+        retention: RetentionPolicy? = nil
+    ) {
+        self.retention = retention
         self.id = id
         self.name = name
         self.location = location

@@ -64,9 +64,10 @@ extension SQLCatalog {
     public func insertRepository(_ repository: BackupRepository) async throws {
         try await database.write { db in
             try await db.raw("""
-                INSERT INTO repositories (id, name, location, description, created_at)
+                INSERT INTO repositories (id, name, location, description, created_at, retention)
                 VALUES (\(bind: repository.id.catalogText), \(bind: repository.name), \(bind: repository.location),
-                        \(bind: repository.description), \(bind: repository.createdAt.catalogMilliseconds))
+                        \(bind: repository.description), \(bind: repository.createdAt.catalogMilliseconds),
+                        \(bind: try repository.retention.map { try Self.json($0) }))
                 """).run()
         }
     }
@@ -87,8 +88,6 @@ extension SQLCatalog {
         }
     }
 
-    // MARK: Row mapping
-
     /// Sets the IANA time zone an organization's schedules are read in; throws `CatalogError.notFound` for an unknown one.
     public func setOrganizationTimeZone(id: UUID, identifier: String) async throws {
         let updated = try await database.write { db in
@@ -98,6 +97,19 @@ extension SQLCatalog {
         }
         guard !updated.isEmpty else { throw CatalogError.notFound("Organization \(id)") }
     }
+
+    /// Sets how long a repository's restore points are kept (nil: forever); throws `CatalogError.notFound` for an unknown one.
+    public func setRepositoryRetention(id: UUID, _ policy: RetentionPolicy?) async throws {
+        let json = try policy.map { try Self.json($0) }
+        let updated = try await database.write { db in
+            try await db.raw("""
+                UPDATE repositories SET retention = \(bind: json) WHERE id = \(bind: id.catalogText) RETURNING id
+                """).all()
+        }
+        guard !updated.isEmpty else { throw CatalogError.notFound("Repository \(id)") }
+    }
+
+    // MARK: Row mapping
 
     static let organizationColumns =
         "id, name, tenant_id, client_id, login_base_url, graph_base_url, created_at, cloud, resource_units_per_minute, time_zone"
@@ -117,7 +129,7 @@ extension SQLCatalog {
         )
     }
 
-    static let repositoryColumns = "id, name, location, description, created_at"
+    static let repositoryColumns = "id, name, location, description, created_at, retention"
 
     static func decodeRepository(_ row: any SQLRow) throws -> BackupRepository {
         BackupRepository(
@@ -125,7 +137,9 @@ extension SQLCatalog {
             name: try row.string("name"),
             location: try row.string("location"),
             description: try row.string("description"),
-            createdAt: try row.date("created_at")
+            createdAt: try row.date("created_at"),
+            retention: try row.optionalString("retention") == nil
+                ? nil : try row.json("retention", table: "repositories", as: RetentionPolicy.self)
         )
     }
 }

@@ -93,9 +93,9 @@ extension SQLCatalog {
         }
     }
 
-    /// Committed points matching every set field of the filter, newest backup time first.
+    /// Committed points (expired ones left out) matching every set field of the filter, newest backup time first.
     public func restorePoints(_ filter: RestorePointFilter) async throws -> [RestorePoint] {
-        var conditions: [SQLQueryString] = ["committed = TRUE"]
+        var conditions: [SQLQueryString] = ["committed = TRUE", "expired_at IS NULL"]
         if let organizationID = filter.organizationID {
             conditions.append("organization_id = \(bind: organizationID.catalogText)")
         }
@@ -117,22 +117,22 @@ extension SQLCatalog {
         }
     }
 
-    /// The committed restore point with this sequence number, or `nil` when unknown or not committed yet.
+    /// The committed restore point with this sequence number, or `nil` when unknown, not committed yet or expired.
     public func restorePoint(sequence: Int64) async throws -> RestorePoint? {
         try await database.read { db in
             try await db.raw("""
                 SELECT \(unsafeRaw: Self.restorePointColumns) FROM restore_points
-                WHERE sequence = \(bind: sequence) AND committed = TRUE
+                WHERE sequence = \(bind: sequence) AND committed = TRUE AND expired_at IS NULL
                 """).first().map(Self.decodeRestorePoint)
         }
     }
 
-    /// One committed restore point, or `nil` when unknown or not committed yet.
+    /// One committed restore point, or `nil` when unknown, not committed yet or expired.
     public func restorePoint(id: UUID) async throws -> RestorePoint? {
         try await database.read { db in
             try await db.raw("""
                 SELECT \(unsafeRaw: Self.restorePointColumns) FROM restore_points
-                WHERE id = \(bind: id.catalogText) AND committed = TRUE
+                WHERE id = \(bind: id.catalogText) AND committed = TRUE AND expired_at IS NULL
                 """).first().map(Self.decodeRestorePoint)
         }
     }
@@ -147,7 +147,7 @@ extension SQLCatalog {
         return try await database.read { db in
             try await db.raw("""
                 SELECT \(unsafeRaw: Self.restorePointColumns) FROM restore_points
-                WHERE \(scope) AND committed = TRUE AND backup_time <= \(bind: time.catalogMilliseconds)
+                WHERE \(scope) AND committed = TRUE AND expired_at IS NULL AND backup_time <= \(bind: time.catalogMilliseconds)
                 ORDER BY backup_time DESC, sequence DESC LIMIT 1
                 """).first().map(Self.decodeRestorePoint)
         }

@@ -13,6 +13,7 @@ struct CatalogMigration: Sendable {
     /// Every migration, oldest first.
     static let all: [CatalogMigration] = [
         initialSchema, organizationCloudAndBudget, enumerationLedger, catalogIdentity, runOwnersAndLeases, schedules,
+        retention,
     ]
 
     /// Version 1: every table of the catalog and an index for every query the catalog runs.
@@ -302,6 +303,18 @@ struct CatalogMigration: Sendable {
             "ALTER TABLE job_runs ADD COLUMN scheduled_attempt INTEGER",
             // The scheduler reads each job's latest scheduled run.
             "CREATE INDEX job_runs_by_job_scheduled ON job_runs (job_id, scheduled_attempt, created_at)",
+        ]
+    )
+
+    /// Version 7: retention. A repository's policy (JSON of `RetentionPolicy`, NULL keeps everything) and when a restore
+    /// point expired: expired points stay as rows (item versions still name them as `valid_from`) but leave every listing.
+    static let retention = CatalogMigration(
+        version: 7,
+        name: "retention",
+        statements: [
+            "ALTER TABLE repositories ADD COLUMN retention TEXT",
+            "ALTER TABLE restore_points ADD COLUMN expired_at BIGINT",
+            "CREATE INDEX restore_points_by_job_time ON restore_points (job_id, backup_time)",
         ]
     )
 }
