@@ -40,7 +40,7 @@ struct JobCommand: AsyncParsableCommand {
                 else {
                     throw CommandFailure("No organization '\(organization)' (see `lifeboat organization list`).")
                 }
-                let record = try await installation.registeredRecord(installation.repositoryTarget(repository))
+                let record = try await installation.registeredRecord(repository)
                 let job = BackupJob(
                     organizationID: owner.id, repositoryID: record.id, name: name,
                     scope: BackupScope(allUsers: allUsers, users: users, allSites: allSites, sites: sites))
