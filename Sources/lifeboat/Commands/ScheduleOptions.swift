@@ -10,24 +10,25 @@ import LifeboatModel
 struct ScheduleOptions: ParsableArguments {
     @Option(help: "'manual': the job runs only when someone starts it (a new job's default); drops its window and retries.")
     var schedule: String?
-    @Option(help: "Run every 5m, 10m, 15m, 30m, 1h, 2h, 4h or 8h.")
+    @Option(help: ArgumentHelp("Run every 5m, 10m, 15m, 30m, 1h, 2h, 4h or 8h.", valueName: "interval"))
     var every: String?
-    @Option(help: "With --every: minutes past each multiple of the interval (--every 4h --offset 30 runs at 00:30, 04:30, ...).")
+    @Option(help: ArgumentHelp("With --every: minutes past each multiple of the interval (--every 4h --offset 30 runs at 00:30, 04:30, ...).", valueName: "minutes"))
     var offset: Int?
-    @Option(help: "Run once a day at HH:MM, in the organization's time zone (`lifeboat organization edit --time-zone`).")
+    @Option(help: ArgumentHelp("Run once a day at HH:MM, in the organization's time zone (`lifeboat organization edit --time-zone`).", valueName: "HH:MM"))
     var daily: String?
     @Option(help: "With --daily: everyday (the default), workdays, weekends, or one of monday ... sunday.")
     var days: String?
     @Option(
         name: .customLong("window"),
-        help: "Hours in which scheduled runs may start, as 'DAYS FROM-TO' in the organization's time zone: 'mon-fri 20-06' allows 20:00 to 06:00 the next morning, 'sat,sun 0-24' whole days. Repeatable; the hours add up."
-    )
+        help: ArgumentHelp(
+            "Hours in which scheduled runs may start, as 'DAYS FROM-TO' in the organization's time zone: 'mon-fri 20-06' allows 20:00 to 06:00 the next morning, 'sat,sun 0-24' whole days. Repeatable; the hours add up.",
+            valueName: "days hours"))
     var windows: [String] = []
     @Flag(help: "Remove the backup window: scheduled runs may start at any hour.")
     var noWindow = false
-    @Option(help: "Retry a scheduled run that ended failed or with warnings up to this many times (with --retry-wait).")
+    @Option(help: ArgumentHelp("Retry a scheduled run that ended failed or with warnings up to this many times (with --retry-wait).", valueName: "count"))
     var retries: Int?
-    @Option(help: "Minutes from a failed run's end to its retry (with --retries).")
+    @Option(help: ArgumentHelp("Minutes from a failed run's end to its retry (with --retries).", valueName: "minutes"))
     var retryWait: Int?
     @Flag(help: "Never retry scheduled runs.")
     var noRetries = false
