@@ -258,7 +258,7 @@ struct RepositoryMaintenanceTests {
         }
     }
 
-    @Test("a prune keeps what every record naming its store references, and only that: another repository's jobs do not make it refuse")
+    @Test("a prune keeps what every record references, even one whose path no longer resolves to the store; another repository's chunks do not make it refuse")
     func pruneReferencesOneStore() async throws {
         try await BackupFixture.with { fixture in
             let record = fixture.repositoryRecord
@@ -287,21 +287,24 @@ struct RepositoryMaintenanceTests {
             let throughLink = try await CatalogReferences.chunks(in: fixture.catalog, repositoryID: alias.id)
             let elsewhere = try await CatalogReferences.chunks(in: fixture.catalog, repositoryID: other.id)
             #expect(!throughLink.isSubset(of: own), "the changed file's chunk is referenced only through the link")
-            let kept = try await CatalogReferences.chunks(in: fixture.catalog, storedWith: record)
-            #expect(kept == own.union(throughLink))
-            #expect(kept.isDisjoint(with: elsewhere), "chunk ids are keyed per repository: the other repository's are not here")
+            let references = try await CatalogReferences.pruneReferences(in: fixture.catalog, of: record)
+            #expect(references.stored == own.union(throughLink))
+            #expect(references.kept == own.union(throughLink).union(elsewhere), "every record's references are kept")
+            #expect(elsewhere.isDisjoint(with: references.stored), "chunk ids are keyed per repository: the other repository's are not here")
 
             let store = try LocalDirectoryStore(path: record.location)
             let prune = try await RepositoryPrune.unlock(store: store, password: BackupFixture.repositoryPassword)
-            await #expect(throws: ChunkStoreError.self, "counting the other repository's chunks refuses the prune") {
-                _ = try await prune.run(PruneOptions(dryRun: true)) { kept.union(elsewhere) }
+            await #expect(throws: ChunkStoreError.self, "requiring the other repository's chunks here refuses the prune") {
+                _ = try await prune.run(PruneOptions(dryRun: true)) { references.kept }
             }
+            // The link is gone at prune time (an unmounted path): nothing tells its record names this store any more.
+            try FileManager.default.removeItem(atPath: link)
             let report = try await prune.run(PruneOptions()) {
-                try await CatalogReferences.chunks(in: fixture.catalog, storedWith: record)
+                try await CatalogReferences.pruneReferences(in: fixture.catalog, of: record)
             }
             #expect(report.chunksRemoved == 0, "everything in the store is used by one of its two records")
             let check = try await RepositoryCheck.unlock(store: store, password: BackupFixture.repositoryPassword)
-                .run(readData: true, referencedChunks: kept)
+                .run(readData: true, referencedChunks: own.union(throughLink))
             #expect(check.isHealthy, "\(check.problems)")
         }
     }

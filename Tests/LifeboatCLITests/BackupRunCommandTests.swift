@@ -15,80 +15,6 @@ struct BackupRunCommandTests {
         seed: 77, userCount: 2, teamSiteCount: 0, communicationSiteCount: 0, subsitesPerSite: 0, foldersPerDrive: 1,
         maxFolderDepth: 1, filesPerDrive: 4, maxFileSize: 64 << 10, largeFileCount: 1, maxVersions: 1)
 
-    /// A data folder with a repository, an organization for `simulator` and one job per scope, named by the keys.
-    struct Installation {
-        let folder: URL
-        let data: URL
-
-        var settings: [String] { ["--data-dir", data.path] }
-
-        static func make(simulator: RunningSimulator, jobs: [String: BackupScope]) async throws -> Installation {
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lifeboat-backup-cli-\(UUID().uuidString)")
-            let data = folder.appendingPathComponent("data")
-            try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
-            try Data("cli test password\n".utf8).write(to: data.appendingPathComponent("repository.password"))
-            let installation = Installation(folder: folder, data: data)
-            _ = try await LifeboatProcess.runToEnd(
-                ["repo", "init", folder.appendingPathComponent("vault").path, "--name", "vault"] + installation.settings, in: folder)
-            try await installation.withCatalog { catalog in
-                let repository = try #require(try await catalog.repositories().first { $0.name == "vault" })
-                let organization = Organization(
-                    name: "contoso.onmicrosoft.com", tenantID: simulator.tenantID, clientID: simulator.clientID,
-                    loginBaseURL: simulator.loginBaseURL, graphBaseURL: simulator.graphBaseURL)
-                try await catalog.insertOrganization(organization)
-                try await catalog.setGraphSecret(simulator.clientSecret, organizationID: organization.id)
-                for (name, scope) in jobs {
-                    try await catalog.insertJob(
-                        BackupJob(organizationID: organization.id, repositoryID: repository.id, name: name, scope: scope))
-                }
-            }
-            return installation
-        }
-
-        /// Opens the data folder's catalog (as the CLI left it) for `body`.
-        func withCatalog<Result: Sendable>(_ body: (SQLCatalog) async throws -> Result) async throws -> Result {
-            let key = try String(contentsOf: data.appendingPathComponent("catalog.key"), encoding: .utf8)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            let catalog = try await SQLCatalog.openSQLite(
-                path: data.appendingPathComponent("catalog.sqlite").path,
-                secretKey: SymmetricKey(data: try #require(Data(base64Encoded: key))), logger: .quiet("test"))
-            do {
-                let result = try await body(catalog)
-                try await catalog.shutdown()
-                return result
-            } catch {
-                try? await catalog.shutdown()
-                throw error
-            }
-        }
-
-        /// The runs of the job named `name`, newest first.
-        func runs(of name: String) async throws -> [JobRun] {
-            try await withCatalog { catalog in
-                let job = try #require(try await catalog.jobs().first { $0.name == name })
-                return try await catalog.runs(jobID: job.id)
-            }
-        }
-
-        func remove() { try? FileManager.default.removeItem(at: folder) }
-    }
-
-    /// Makes an installation for `simulator` with `jobs`, runs `body`, then shuts the simulator down and removes the
-    /// installation's folder, whether `body` throws or not.
-    static func with(
-        _ simulator: RunningSimulator, jobs: [String: BackupScope], _ body: (Installation) async throws -> Void
-    ) async throws {
-        do {
-            let installation = try await Installation.make(simulator: simulator, jobs: jobs)
-            defer { installation.remove() }
-            try await body(installation)
-            try await simulator.shutdown()
-        } catch {
-            try? await simulator.shutdown()
-            throw error
-        }
-    }
-
     /// A simulator whose download bodies come slowly, so that a run is still downloading its large file when signalled.
     static func slowSimulator() async throws -> RunningSimulator {
         var configuration = SimulatorConfiguration(tenant: spec)
@@ -99,7 +25,7 @@ struct BackupRunCommandTests {
 
     /// Starts `backup run --job nightly` and returns once it is downloading the tenant's large file (which takes it
     /// seconds more), so the run has neither ended nor committed.
-    static func launchMidRun(_ installation: Installation, simulator: RunningSimulator) async throws -> ChildProcess {
+    static func launchMidRun(_ installation: CLIInstallation, simulator: RunningSimulator) async throws -> ChildProcess {
         var large: [String] = []
         for drive in await simulator.tenant.drives() {
             large += await simulator.tenant.allFiles(driveID: drive.id).filter { $0.size > 4 << 20 }.map(\.id)
@@ -119,7 +45,7 @@ struct BackupRunCommandTests {
     @Test("a backup run killed with SIGKILL mid-run does not block the next one, which ends the dead run and succeeds")
     func killedRunDoesNotBlockTheNext() async throws {
         let simulator = try await Self.slowSimulator()
-        try await Self.with(simulator, jobs: ["nightly": .entireOrganization]) { installation in
+        try await CLIInstallation.with(simulator, jobs: ["nightly": .entireOrganization]) { installation in
             let child = try await Self.launchMidRun(installation, simulator: simulator)
             let killed = try await child.signalAndWait(SIGKILL)
             #expect(killed.killedBySignal)
@@ -139,7 +65,7 @@ struct BackupRunCommandTests {
     @Test("starting lifeboat serve while lifeboat backup run works leaves that backup alone: it ends succeeded, with its restore point")
     func serveLeavesALiveBackupAlone() async throws {
         let simulator = try await Self.slowSimulator()
-        try await Self.with(simulator, jobs: ["nightly": .entireOrganization]) { installation in
+        try await CLIInstallation.with(simulator, jobs: ["nightly": .entireOrganization]) { installation in
             let backup = try await Self.launchMidRun(installation, simulator: simulator)
             let serve = try LifeboatProcess.launch(["serve", "--port", "0"] + installation.settings, in: installation.folder)
             defer { serve.stop() }
@@ -164,7 +90,7 @@ struct BackupRunCommandTests {
     func signalInterruptsTheRun(signal: Int32) async throws {
         let name = signal == SIGTERM ? "SIGTERM" : "SIGINT"
         let simulator = try await Self.slowSimulator()
-        try await Self.with(simulator, jobs: ["nightly": .entireOrganization]) { installation in
+        try await CLIInstallation.with(simulator, jobs: ["nightly": .entireOrganization]) { installation in
             let child = try await Self.launchMidRun(installation, simulator: simulator)
             let ended = try await child.signalAndWait(signal)
             #expect(!ended.killedBySignal && ended.status == 128 + signal, "\(child.output)\n\(child.errorOutput)")
@@ -182,7 +108,7 @@ struct BackupRunCommandTests {
         let user = try #require(await simulator.tenant.users().first)
         let missing = "nobody@contoso.onmicrosoft.com"
         let jobs = ["all": BackupScope.entireOrganization, "partly": BackupScope(users: [user.upn, missing]), "none": BackupScope(users: [missing])]
-        try await Self.with(simulator, jobs: jobs) { installation in
+        try await CLIInstallation.with(simulator, jobs: jobs) { installation in
             for (job, expected) in [("all", Int32(0)), ("partly", 3), ("none", 2)] {
                 let child = try LifeboatProcess.launch(["backup", "run", "--job", job] + installation.settings, in: installation.folder)
                 let ended = try await child.waitForTermination(timeout: .seconds(300))

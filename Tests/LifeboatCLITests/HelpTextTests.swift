@@ -7,7 +7,7 @@ import Testing
 struct HelpTextTests {
     static let commands: [[String]] = [
         [], ["quickstart"], ["serve"], ["sim"], ["backup", "run"], ["restore-points", "list"], ["organization", "add"],
-        ["organization", "list"], ["job", "add"], ["job", "list"], ["user", "add"], ["app", "add"], ["app", "list"],
+        ["organization", "list"], ["organization", "edit"], ["job", "add"], ["job", "edit"], ["job", "list"], ["job", "history"], ["user", "add"], ["app", "add"], ["app", "list"],
         ["repo", "init"], ["repo", "info"], ["repo", "stats"], ["repo", "check"], ["repo", "prune"], ["repo", "unlock"],
         ["repo", "passwd"], ["repo", "catalogs"],
     ]

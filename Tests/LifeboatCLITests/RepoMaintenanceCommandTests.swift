@@ -1,3 +1,4 @@
+import Catalog
 import Foundation
 import LifeboatTestSupport
 import Testing
@@ -70,6 +71,32 @@ struct RepoMaintenanceCommandTests {
         let checked = try await LifeboatProcess.runToEnd(["repo", "check", "--repository", "vault"] + settings, in: folder)
         #expect(checked.contains("0 used by backed-up items"))
         #expect(checked.contains("No problems found"))
+    }
+
+    @Test("prune keeps what a second record of the same folder references even when its path no longer leads there (an unmounted path); check is clean when it is back")
+    func pruneKeepsAnUnrecognisedRecordsChunks() async throws {
+        try await CLIInstallation.withRegisteredTenant { installation, organization in
+            _ = try await installation.run(["repo", "init", "vault"])
+            let vault = installation.folder.appendingPathComponent("vault").path
+            let mount = installation.folder.appendingPathComponent("mounted-vault").path
+            try FileManager.default.createSymbolicLink(atPath: mount, withDestinationPath: vault)
+            let jobAdd = ["job", "add", "--organization", organization]
+            _ = try await installation.run(jobAdd + ["--name", "users", "--all-users", "--repository", "vault"])
+            // The same folder through another path: a second repository record, whose jobs' data is in the same packs.
+            _ = try await installation.run(jobAdd + ["--name", "sites", "--all-sites", "--repository", mount])
+            #expect(try await installation.withCatalog { try await $0.repositories() }.map(\.location).sorted() == [mount, vault])
+            for job in ["users", "sites"] {
+                let run = try await installation.run(["backup", "run", "--job", job])
+                #expect(run.contains("ended: succeeded"), "\(run)")
+            }
+
+            try FileManager.default.removeItem(atPath: mount)
+            let pruned = try await installation.run(["repo", "prune", "--repository", "vault"])
+            #expect(pruned.contains("Chunks removed    0"), "the sites job's data is in use: \(pruned)")
+            try FileManager.default.createSymbolicLink(atPath: mount, withDestinationPath: vault)
+            let checked = try await installation.run(["repo", "check", "--read-data", "--repository", mount])
+            #expect(checked.contains("No problems found"), "\(checked)")
+        }
     }
 
     static func lockJSON(kind: String, host: String, refreshed: Date) -> Data {

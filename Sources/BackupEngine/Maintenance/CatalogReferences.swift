@@ -23,23 +23,28 @@ public enum CatalogReferences {
         return chunks
     }
 
-    /// Every chunk that rows of `repository`, or of another record naming the same store, reference: what a prune of
-    /// that store must keep.
+    /// What a prune of `repository`'s store must keep: every chunk any record's rows reference, of which the rows of
+    /// `repository` and of the records known to name the same store must be in it.
     ///
-    /// Two records may name one store (`/srv/repo` and a symbolic link to it, `s3://b/p` and `s3://b/p/`), and what
-    /// either's rows use lives there. Records of other stores are left out: their chunks are not in this store, so
-    /// counting them would make the prune refuse a healthy repository (a referenced chunk in no pack).
+    /// Every record's references are kept, not only this store's: whether two records name one store (`/srv/repo`
+    /// and a symbolic link to it, two mounts of one share, a path not mounted now) cannot always be told, and a record
+    /// wrongly taken for another store would lose its chunks. Keeping another repository's references costs nothing,
+    /// since chunk ids are keyed per repository and never match a chunk of this one. Only the references of records
+    /// known to name this store must be in it; counting the others would refuse a healthy repository.
     /// Throws as `chunks(in:repositoryID:)` does, and `EngineError.repositoryUnavailable` for a malformed location.
-    public static func chunks(in catalog: any CatalogStore, storedWith repository: BackupRepository) async throws -> Set<ChunkID> {
+    public static func pruneReferences(in catalog: any CatalogStore, of repository: BackupRepository) async throws -> PruneReferences {
         let store = try RepositoryLocation(repository.location)
-        var chunks = Set<ChunkID>()
+        var kept = Set<ChunkID>()
+        var stored = Set<ChunkID>()
         for record in try await catalog.repositories() {
+            let chunks = try await Self.chunks(in: catalog, repositoryID: record.id)
+            kept.formUnion(chunks)
             let sameStore =
                 record.id == repository.id
                 || (try? RepositoryLocation(record.location)).map { $0.namesSameStore(as: store) } ?? false
-            if sameStore { chunks.formUnion(try await Self.chunks(in: catalog, repositoryID: record.id)) }
+            if sameStore { stored.formUnion(chunks) }
         }
-        return chunks
+        return PruneReferences(kept: kept, stored: stored)
     }
 
     /// The rows of `repositoryID` whose content uses any of `chunks` (every state and version), in row order.

@@ -40,12 +40,13 @@ struct PrunePlan: Sendable {
     ///   - index: the packs each index file names, in index-file key order.
     ///   - stored: every pack object in the store and its size.
     ///   - unindexedTables: the tables of the stored packs no index file names (those whose table is readable).
-    ///   - referenced: the chunks that must stay readable.
-    /// - Throws: `ChunkStoreError.pruneRefused` when a referenced chunk is in no pack the store holds.
+    ///   - references: the chunks that must stay readable, and those of them that must be in the store.
+    /// - Throws: `ChunkStoreError.pruneRefused` when a chunk of `references.stored` is in no pack the store holds.
     static func make(
         index: [(key: String, packs: [(PackID, [PackEntry])])], stored: [PackID: Int64], unindexedTables: [PackID: [PackEntry]],
-        referenced: Set<ChunkID>, options: PruneOptions
+        references: PruneReferences, options: PruneOptions
     ) throws -> PrunePlan {
+        let referenced = references.kept
         var plan = PrunePlan(indexFiles: index.map(\.key))
         var packs: [PackID: Pack] = [:]
         var indexedChunks = Set<ChunkID>()
@@ -76,7 +77,7 @@ struct PrunePlan: Sendable {
                 referencedBytes[pack.id, default: 0] += Int64(entry.length)
             }
         }
-        let missing = referenced.subtracting(locations.keys)
+        let missing = references.stored.subtracting(locations.keys)
         if !missing.isEmpty {
             let examples = missing.sorted().prefix(3).map(\.hex).joined(separator: ", ")
             throw ChunkStoreError.pruneRefused(

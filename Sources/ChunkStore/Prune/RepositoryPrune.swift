@@ -39,20 +39,29 @@ public struct RepositoryPrune: Sendable {
             store: store, sealer: check.sealer, repositoryID: check.repositoryID, lockPolicy: lockPolicy, logger: logger)
     }
 
-    /// Prunes the repository, keeping every chunk in the set `referencedChunks` returns.
+    /// Prunes the repository, keeping every chunk in the set `referencedChunks` returns; each must be in the store.
     ///
-    /// `referencedChunks` is called once the lock is held, so a backup committing just before cannot be missed;
-    /// it must return every chunk any retained content uses (the catalog's manifests). Takes an exclusive lock
-    /// (a shared one for a dry run) and throws `ChunkStoreError.repositoryLocked` when a backup holds the
-    /// repository, `.pruneRefused` when an index file is unreadable or a referenced chunk is in no pack, and
-    /// `.corruptChunk` when a chunk to be copied fails verification (nothing is deleted then).
+    /// Same as `run(_:references:)` with `PruneReferences(stored:)`.
     public func run(
         _ options: PruneOptions = PruneOptions(), referencedChunks: () async throws -> Set<ChunkID>
+    ) async throws -> PruneReport {
+        try await run(options) { PruneReferences(stored: try await referencedChunks()) }
+    }
+
+    /// Prunes the repository, keeping every chunk in `references().kept`.
+    ///
+    /// `references` is called once the lock is held, so a backup committing just before cannot be missed;
+    /// it must return every chunk any retained content uses (the catalog's manifests). Takes an exclusive lock
+    /// (a shared one for a dry run) and throws `ChunkStoreError.repositoryLocked` when a backup holds the
+    /// repository, `.pruneRefused` when an index file is unreadable or a chunk of `references().stored` is in no
+    /// pack, and `.corruptChunk` when a chunk to be copied fails verification (nothing is deleted then).
+    public func run(
+        _ options: PruneOptions = PruneOptions(), references: () async throws -> PruneReferences
     ) async throws -> PruneReport {
         try options.validate()
         return try await locks.withLock(options.dryRun ? .shared : .exclusive, purpose: options.dryRun ? "prune --dry-run" : "prune") {
             lock in
-            let referenced = try await referencedChunks()
+            let referenced = try await references()
             let (plan, unreadable) = try await makePlan(referenced: referenced, options: options)
             var report = PruneReport(dryRun: options.dryRun)
             report.unreadablePacks = unreadable
@@ -90,7 +99,7 @@ public struct RepositoryPrune: Sendable {
     }
 
     /// Reads the index files, the pack listing and the tables of unindexed packs, and plans.
-    func makePlan(referenced: Set<ChunkID>, options: PruneOptions) async throws -> (PrunePlan, unreadable: [String]) {
+    func makePlan(referenced: PruneReferences, options: PruneOptions) async throws -> (PrunePlan, unreadable: [String]) {
         var index: [(key: String, packs: [(PackID, [PackEntry])])] = []
         for file in try await store.list(prefix: IndexFile.prefix) {
             do {
@@ -117,7 +126,7 @@ public struct RepositoryPrune: Sendable {
             }
         }
         let plan = try PrunePlan.make(
-            index: index, stored: stored, unindexedTables: tables, referenced: referenced, options: options)
+            index: index, stored: stored, unindexedTables: tables, references: referenced, options: options)
         return (plan, unreadable)
     }
 

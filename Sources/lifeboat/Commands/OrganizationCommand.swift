@@ -7,7 +7,8 @@ import M365Graph
 /// `lifeboat organization ...`: the Microsoft 365 tenants Lifeboat protects.
 struct OrganizationCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "organization", abstract: "Register and list Microsoft 365 organizations.", subcommands: [Add.self, List.self])
+        commandName: "organization", abstract: "Register, edit and list Microsoft 365 organizations.",
+        subcommands: [Add.self, Edit.self, List.self])
 
     /// `lifeboat organization add`.
     struct Add: AsyncParsableCommand {
@@ -92,6 +93,46 @@ struct OrganizationCommand: AsyncParsableCommand {
         }
     }
 
+    /// `lifeboat organization edit`.
+    struct Edit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change an organization's settings: the time zone its jobs' schedules are read in.")
+
+        @OptionGroup var settings: SettingsOptions
+        @Argument(help: "The organization's name or id.") var organization: String
+        @Option(help: "An IANA time zone (Europe/Berlin, America/New_York, UTC): daily times and backup windows are read in it.")
+        var timeZone: String
+
+        func validate() throws {
+            guard TimeZone.knownTimeZoneIdentifiers.contains(timeZone) || timeZone == "UTC", TimeZone(identifier: timeZone) != nil else {
+                let city = timeZone.split(separator: "/").last.map { $0.lowercased() } ?? timeZone.lowercased()
+                let similar = TimeZone.knownTimeZoneIdentifiers.filter { $0.lowercased().contains(city) }.prefix(5)
+                throw ValidationError(
+                    "--time-zone '\(timeZone)' is not an IANA time zone name (Europe/Berlin, America/New_York, UTC)"
+                        + (similar.isEmpty ? "." : "; did you mean \(similar.joined(separator: ", "))?"))
+            }
+        }
+
+        func run() async throws {
+            try await LocalInstallation.with(settings, needsRepositoryPassword: false) { installation in
+                let catalog = installation.catalog
+                let organizations = try await catalog.organizations()
+                guard
+                    let owner = organizations.first(where: {
+                        $0.name == organization || $0.id.uuidString.lowercased() == organization.lowercased()
+                    })
+                else {
+                    throw CommandFailure("No organization '\(organization)' (see `lifeboat organization list`).")
+                }
+                try await catalog.setOrganizationTimeZone(id: owner.id, identifier: timeZone)
+                let jobs = try await catalog.jobs().filter { $0.organizationID == owner.id }.count
+                StandardOutput.line(
+                    "Organization \(owner.name) now uses time zone \(timeZone); the schedules of its \(jobs) job\(jobs == 1 ? "" : "s") "
+                        + "are read in it.")
+            }
+        }
+    }
+
     /// `lifeboat organization list`.
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List registered organizations.")
@@ -103,7 +144,7 @@ struct OrganizationCommand: AsyncParsableCommand {
                 for organization in try await installation.catalog.organizations() {
                     let budget = organization.effectiveResourceUnitsPerMinute.map { "\($0) RU/min" } ?? "unpaced"
                     StandardOutput.line(
-                        "\(organization.id.uuidString.lowercased())  \(organization.name)  \(organization.cloud.rawValue)  \(organization.graphBaseURL)  \(budget)")
+                        "\(organization.id.uuidString.lowercased())  \(organization.name)  \(organization.cloud.rawValue)  \(organization.graphBaseURL)  \(budget)  \(organization.timeZoneIdentifier)")
                 }
             }
         }

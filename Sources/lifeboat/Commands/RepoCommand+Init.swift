@@ -34,38 +34,17 @@ extension RepoCommand {
 }
 
 extension LocalInstallation {
-    /// Creates an empty repository at `location` (a folder, empty or missing, or `s3://bucket/prefix` holding none) with
-    /// the configured password, registers it in the catalog (reusing a record already naming the location) and in
-    /// the repository, and prints where its password is kept.
+    /// Creates an empty repository at `location` (see `RepositoryRecords.create`) with the configured password and
+    /// prints where its password is kept.
     func createRepository(at location: String, name: String?) async throws -> BackupRepository {
-        let name = name ?? (RepositoryLocation.isS3(location) ? location : URL(fileURLWithPath: location).lastPathComponent)
-        let records = try await catalog.repositories()
-        if let taken = records.first(where: { $0.name == name && $0.location != location }) {
-            throw CommandFailure("A repository named '\(name)' already exists at \(taken.location); choose another --name.")
+        let records = repositoryRecords
+        let password = try repositoryPassword()
+        let registration = CatalogRegistration.local(catalogID: try await catalog.identity(), location: catalog.location)
+        let pending = BackupRepository(name: name ?? location, location: location)
+        let (record, repository) = try await RepositoryTarget(record: pending, records: records).withRepositoryErrors {
+            try await records.create(at: location, name: name, password: password, catalog: registration, logger: logger)
         }
-        let record = records.first { $0.location == location } ?? BackupRepository(name: name, location: location)
-        let target = RepositoryTarget(record: record, stores: repositories.stores)
-        if RepositoryLocation.isS3(location) {
-            if try await target.store().head(key: "config") != nil {
-                throw CommandFailure("\(location) already holds a repository; use it with --repository \(location).")
-            }
-        } else {
-            let contents = (try? FileManager.default.contentsOfDirectory(atPath: location)) ?? []
-            if contents.contains("config") {
-                throw CommandFailure("\(location) already holds a repository; use it with --repository \(location).")
-            }
-            guard contents.filter({ !$0.hasPrefix(".") }).isEmpty else {
-                throw CommandFailure("\(location) is not empty; create the repository in an empty or new folder.")
-            }
-            try PrivateFolder.create(URL(fileURLWithPath: location), logger: logger)
-        }
-        let repository = try await target.withRepositoryErrors {
-            try await Repository.initialize(store: target.store(), password: repositoryPassword(), logger: logger)
-        }
-        if !records.contains(where: { $0.id == record.id }) {
-            try await catalog.insertRepository(record)
-        }
-        try await repository.catalogs().register(.local(catalogID: try await catalog.identity(), location: catalog.location))
+        if !RepositoryLocation.isS3(location) { PrivateFolder.warnIfShared(URL(fileURLWithPath: location), logger: logger) }
         StandardOutput.line(
             "Created repository '\(record.name)' at \(location) (id \(repository.repositoryID)), registered as "
                 + "\(record.id.uuidString.lowercased()).")

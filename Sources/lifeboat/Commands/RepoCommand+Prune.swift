@@ -11,8 +11,8 @@ extension RepoCommand {
         static let configuration = CommandConfiguration(
             abstract: "Delete data no backed-up item uses any more and repack under-used packs.",
             discussion: """
-                Which data is in use comes from the catalog: every item version of every job writing to the repository (under \
-                any repository record naming its folder or bucket). \
+                Which data is in use comes from the catalog: every item version of every job, whichever repository record \
+                it writes through (two records may name one folder or bucket). \
                 Prune takes an exclusive lock, so backups into the repository fail with 'locked' while it runs, and it never \
                 starts while a backup runs. It is crash-safe: interrupted, it leaves a repository that opens and checks \
                 clean, and running it again finishes the work.
@@ -48,16 +48,14 @@ extension RepoCommand {
                         // Under prune's lock: a backup registers its catalog under its own lock, so none can be missed.
                         let others = try await RepositoryCatalogs(store: target.store()).list().filter { $0.catalogID != ownCatalog }
                         guard others.isEmpty else { throw Self.sharedRepository(target.record, others: others) }
-                        // Only the records naming this store count (two may: a folder and a link to it); another
-                        // repository's chunks are not here, and counting them would refuse a healthy repository.
-                        let referenced = try await CatalogReferences.chunks(in: installation.catalog, storedWith: target.record)
-                        guard !referenced.isEmpty else {
+                        let references = try await CatalogReferences.pruneReferences(in: installation.catalog, of: target.record)
+                        guard !references.stored.isEmpty else {
                             throw CommandFailure(
                                 "The catalog holds no backed-up content in repository '\(target.record.name)'; pruning would delete "
                                     + "everything, so it is refused. Delete the folder instead if that is what you want.")
                         }
-                        referencedCount = referenced.count
-                        return referenced
+                        referencedCount = references.stored.count
+                        return references
                     }
                 }
                 print(report, referenced: referencedCount)

@@ -247,22 +247,11 @@ struct RepoCommand: AsyncParsableCommand {
 /// A repository the `repo` commands work on: its catalog record (or the quickstart folder before any backup registered it).
 struct RepositoryTarget: Sendable {
     let record: BackupRepository
-    /// Opens `s3://` locations with the configured S3 service.
-    var stores = RepositoryStores()
+    let records: RepositoryRecords
 
     /// The repository's folder or S3 bucket prefix as an object store; fails rather than create a missing folder.
     func store() throws -> any ObjectStore {
-        if RepositoryLocation.isS3(record.location) {
-            do {
-                return try stores.store(for: record.location)
-            } catch {
-                throw CommandFailure("Repository '\(record.name)': \(error)")
-            }
-        }
-        guard FileManager.default.fileExists(atPath: record.location) else {
-            throw CommandFailure("Repository '\(record.name)' has no folder at \(record.location).")
-        }
-        return try LocalDirectoryStore(path: record.location)
+        try records.existingStore(of: record)
     }
 
     /// Opens the repository with the configured password (loads its index).
@@ -290,73 +279,25 @@ struct RepositoryTarget: Sendable {
 }
 
 extension LocalInstallation {
-    /// The repository named by `reference`, else the only one, else the quickstart folder's.
-    ///
-    /// A reference is a registered repository's name or id, or a location written as one: an absolute path, `./`,
-    /// `../`, `~`, or `s3://bucket/prefix`. A bare word that names no repository is refused, never taken as a folder
-    /// beside the working directory, so a typo cannot point a command at a new, empty place.
+    /// The catalog's repository records, with the quickstart folder as the default location.
+    var repositoryRecords: RepositoryRecords {
+        RepositoryRecords(catalog: catalog, stores: repositories.stores, defaultLocation: defaultRepositoryPath)
+    }
+
+    /// The repository named by `reference` (name, id or written location), else the only one, else the quickstart
+    /// folder's; see `RepositoryRecords.resolve`.
     func repositoryTarget(_ reference: String?) async throws -> RepositoryTarget {
-        let stores = repositories.stores
-        let records = try await catalog.repositories()
-        let defaultPath = URL(fileURLWithPath: defaultRepositoryPath).standardizedFileURL.path
-        let known = records.map { "\($0.name) (\($0.id.uuidString.lowercased())) at \($0.location)" }.joined(separator: ", ")
-        if let reference {
-            let location = Self.writtenLocation(reference)
-            let matches = records.filter {
-                $0.name == reference || $0.id.uuidString.lowercased() == reference.lowercased() || $0.location == location
-            }
-            if matches.count == 1, let record = matches.first { return RepositoryTarget(record: record, stores: stores) }
-            if matches.count > 1 {
-                throw CommandFailure("Several repositories match '\(reference)'; name one by id: \(known).")
-            }
-            guard let location else {
-                throw CommandFailure(
-                    "No repository is named '\(reference)'. Repositories: \(known.isEmpty ? "none yet" : known). "
-                        + "To name a folder, write it as a path (./\(reference) or an absolute path).")
-            }
-            if RepositoryLocation.isS3(location) {
-                return RepositoryTarget(record: BackupRepository(name: location, location: location), stores: stores)
-            }
-            if FileManager.default.fileExists(atPath: location + "/config") {
-                return RepositoryTarget(record: BackupRepository(name: URL(fileURLWithPath: location).lastPathComponent, location: location))
-            }
-            throw CommandFailure(
-                "\(location) holds no repository; create one there with `lifeboat repo init \(location)`. "
-                    + "Repositories: \(known.isEmpty ? "none yet" : known).")
-        }
-        if records.count == 1, let record = records.first { return RepositoryTarget(record: record, stores: stores) }
-        if let record = records.first(where: { $0.location == defaultPath }) { return RepositoryTarget(record: record, stores: stores) }
-        if records.isEmpty {
-            guard FileManager.default.fileExists(atPath: defaultPath + "/config") else {
-                throw CommandFailure("No repository yet: create one with `lifeboat repo init` (or run `lifeboat quickstart`).")
-            }
-            return RepositoryTarget(record: BackupRepository(name: "repository", location: defaultPath))
-        }
-        throw CommandFailure("Several repositories; choose one with --repository: \(known).")
+        RepositoryTarget(record: try await repositoryRecords.resolve(reference).record, records: repositoryRecords)
     }
 
-    /// The location `reference` names when it is written as one (an absolute path, `./`, `../`, `~`, `s3://`), made
-    /// absolute; nil for a bare word.
-    static func writtenLocation(_ reference: String) -> String? {
-        if RepositoryLocation.isS3(reference) { return reference }
-        let isPath =
-            reference.hasPrefix("/") || reference.hasPrefix("~") || reference == "." || reference == ".."
-            || reference.hasPrefix("./") || reference.hasPrefix("../")
-        guard isPath else { return nil }
-        return URL(fileURLWithPath: NSString(string: reference).expandingTildeInPath).standardizedFileURL.path
-    }
-
-    /// The catalog record of `target`, registering it when it is a repository the catalog does not know yet; refuses
-    /// a location that holds no repository (`lifeboat repo init` creates one).
-    func registeredRecord(_ target: RepositoryTarget) async throws -> BackupRepository {
-        if try await catalog.repository(id: target.record.id) != nil { return target.record }
-        let holdsRepository = try await target.withRepositoryErrors { try await target.store().head(key: "config") != nil }
-        guard holdsRepository else {
-            throw CommandFailure(
-                "\(target.record.location) holds no repository; create one there with `lifeboat repo init \(target.record.location)`.")
+    /// The catalog record `reference` names, registering a repository the catalog does not know yet; refuses a
+    /// location that holds no repository (`lifeboat repo init` creates one).
+    func registeredRecord(_ reference: String?) async throws -> BackupRepository {
+        let records = repositoryRecords
+        let resolved = try await records.resolve(reference)
+        return try await RepositoryTarget(record: resolved.record, records: records).withRepositoryErrors {
+            try await records.register(resolved)
         }
-        try await catalog.insertRepository(target.record)
-        return target.record
     }
 
     /// The repository password Lifeboat is configured with (the same source `open` checked exists).

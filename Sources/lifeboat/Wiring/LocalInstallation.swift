@@ -108,6 +108,9 @@ struct LocalInstallation: Sendable {
             let result = try await body(installation)
             await installation.shutdown()
             return result
+        } catch let error as RepositoryRecordError {
+            await installation.shutdown()
+            throw CommandFailure(error)
         } catch {
             await installation.shutdown()
             throw error
