@@ -14,6 +14,7 @@ struct Lifeboat: AsyncParsableCommand {
         subcommands: [
             QuickstartCommand.self, ServeCommand.self, SimulatorCommand.self, BackupCommand.self,
             RestorePointsCommand.self, OrganizationCommand.self, JobCommand.self, UserCommand.self, AppCommand.self, RepoCommand.self,
+            RetentionCommand.self,
         ])
 
     /// Runs the command with every file and folder it creates readable by its owner only.
