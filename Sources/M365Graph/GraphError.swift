@@ -32,7 +32,9 @@ public enum GraphError: Error, Sendable, Equatable, CustomStringConvertible {
         case .service(let status, let code, let message, let requestID):
             return "Microsoft Graph answered \(status) \(code): \(message)" + (requestID.map { " (request-id \($0))" } ?? "")
         case .authenticationFailed(let status, let message):
-            return "Microsoft Graph sign-in failed (\(status)): \(message). Check the tenant id, client id and client secret."
+            // Entra ID's descriptions end with a full stop of their own.
+            let sentence = message.hasSuffix(".") ? message : message + "."
+            return "Microsoft Graph sign-in failed (\(status)): \(sentence) Check the tenant id, client id and client secret."
         case .resyncRequired:
             return "The saved delta link expired; the drive must be enumerated again."
         case .throttled(let retryAfter):

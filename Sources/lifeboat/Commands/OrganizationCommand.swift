@@ -86,8 +86,7 @@ struct OrganizationCommand: AsyncParsableCommand {
             } catch {
                 throw CommandFailure(
                     "Not registered: signing in to \(organization.loginBaseURL) for tenant \(organization.tenantID) as client "
-                        + "\(organization.clientID) failed: \(error) Check the ids and the secret (or the URLs); --skip-check registers "
-                        + "without signing in (offline setup).")
+                        + "\(organization.clientID) failed: \(error) --skip-check registers without signing in (offline setup).")
             }
             StandardOutput.line("Signed in to \(organization.loginBaseURL) as client \(organization.clientID): the credentials work.")
         }
