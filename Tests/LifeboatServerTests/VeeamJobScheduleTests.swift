@@ -147,6 +147,13 @@ struct VeeamJobScheduleTests {
                 .put, path, token: token, headers: [.contentType: "application/json"], body: #"{"schedulePolicy": {"scheduleEnabled": false}}"#)
             #expect(off.status == .noContent)
             #expect(try await catalog.job(id: job.id)?.schedule == .manualOnly)
+
+            let runNow = try await api.send(
+                .put, path, token: token, headers: [.contentType: "application/json"], body: #"{"runNow": true}"#)
+            #expect(runNow.status == .noContent, "\(String(buffer: runNow.body))")
+            let settled = try await api.waitUntilJobSettles(job.id, token: token)
+            #expect(settled["lastStatus"]?.stringValue == "Success", "runNow started a run: \(settled)")
+            #expect(try await catalog.runs(jobID: job.id).count == 1)
         }
     }
 
