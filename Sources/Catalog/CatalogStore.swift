@@ -107,6 +107,11 @@ public protocol CatalogStore: Sendable {
     func latestScheduledRun(jobID: UUID) async throws -> JobRun?
     /// Runs of the given kinds in the given states, of every organization, oldest first.
     func runs(kinds: Set<JobRunKind>, states: Set<JobRunState>) async throws -> [JobRun]
+    /// The page of the runs `filter` admits, newest (by creation time) first, skipping `offset` and returning at most
+    /// `limit`; selected by the database, so a page costs its own size in memory whatever the history's length.
+    func runs(_ filter: RunFilter, offset: Int, limit: Int) async throws -> [JobRun]
+    /// How many runs `filter` admits.
+    func countRuns(_ filter: RunFilter) async throws -> Int
     /// Replaces state, times and counters of a run.
     func updateRun(_ run: JobRun) async throws
     /// Runs of the given kinds and states for an organization (e.g. running restore/export jobs for the 429 rule).

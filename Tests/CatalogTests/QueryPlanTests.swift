@@ -77,6 +77,14 @@ struct QueryPlanTests {
                 AND backup_time <= \(bind: 5) ORDER BY backup_time DESC, sequence DESC LIMIT 1
                 """),
             ("runs of job", "SELECT id FROM job_runs WHERE job_id = \(bind: "j") ORDER BY created_at DESC, external_id DESC"),
+            ("page of a job's sessions", """
+                SELECT id FROM job_runs WHERE \(SQLCatalog.condition(RunFilter(kinds: [.backup], jobID: jobID)))
+                ORDER BY created_at DESC, external_id DESC LIMIT \(bind: 30) OFFSET \(bind: 60)
+                """),
+            ("count of a job's sessions", """
+                SELECT COUNT(*) FROM job_runs
+                WHERE \(SQLCatalog.condition(RunFilter(kinds: [.backup], jobID: jobID, endedAtOrAfter: Date())))
+                """),
             ("count runs", """
                 SELECT COUNT(*) FROM job_runs WHERE organization_id = \(bind: "o") AND state IN ('running', 'queued')
                 AND kind IN ('restore', 'export')

@@ -15,23 +15,33 @@ struct RawConnection: Sendable {
     let channel: any Channel
     /// Everything the server sent, once it has closed the connection.
     private let received: EventLoopFuture<String>
+    /// Completed when the server's first bytes arrive.
+    private let replied: EventLoopFuture<Void>
 
     /// Collects what the server sends until the connection closes.
     private final class Collector: ChannelInboundHandler {
         typealias InboundIn = ByteBuffer
         private var text = ""
         private let done: EventLoopPromise<String>
+        private let firstBytes: EventLoopPromise<Void>
+        private var replied = false
 
-        init(done: EventLoopPromise<String>) {
+        init(done: EventLoopPromise<String>, firstBytes: EventLoopPromise<Void>) {
             self.done = done
+            self.firstBytes = firstBytes
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             text += String(buffer: unwrapInboundIn(data))
+            if !replied {
+                replied = true
+                firstBytes.succeed()
+            }
         }
 
         func channelInactive(context: ChannelHandlerContext) {
             done.succeed(text)
+            if !replied { firstBytes.fail(ChannelError.eof) }
             context.fireChannelInactive()
         }
     }
@@ -40,12 +50,20 @@ struct RawConnection: Sendable {
     static func open(port: Int) async throws -> RawConnection {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let done = loop.makePromise(of: String.self)
+        let firstBytes = loop.makePromise(of: Void.self)
         let channel = try await ClientBootstrap(group: loop)
             .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Collector(done: done)) }
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(Collector(done: done, firstBytes: firstBytes))
+                }
             }
             .connect(host: "localhost", port: port).get()
-        return RawConnection(channel: channel, received: done.futureResult)
+        return RawConnection(channel: channel, received: done.futureResult, replied: firstBytes.futureResult)
+    }
+
+    /// Returns once the server has sent something (an answer's first bytes); throws if it closed without a word.
+    func firstReply() async throws {
+        try await replied.get()
     }
 
     /// Sends text; fails once the server has closed the connection.
@@ -67,6 +85,16 @@ struct RawConnection: Sendable {
             let first = try await group.next() ?? nil
             group.cancelAll()
             return first
+        }
+    }
+
+    /// Sends a header line every 100 ms for 10 s, as a client trickling its head does; cancel the task to stop.
+    func trickleHeaderLines() -> Task<Void, any Error> {
+        Task {
+            for line in 0..<100 {
+                try await Task.sleep(for: .milliseconds(100))
+                try await send("X-Slow-\(line): 1\r\n")
+            }
         }
     }
 
@@ -93,18 +121,51 @@ struct ConnectionGuardrailsTests {
             let slow = try await RawConnection.open(port: port)
             let start = ContinuousClock.now
             try await slow.send("GET /health HTTP/1.1\r\nHost: localhost\r\n")
-            let trickle = Task {
-                for line in 0..<100 {
-                    try await Task.sleep(for: .milliseconds(100))
-                    try await slow.send("X-Slow-\(line): 1\r\n")
-                }
-            }
+            let trickle = slow.trickleHeaderLines()
             #expect(try await RawConnection.health(port: port).hasPrefix("HTTP/1.1 200"), "others are served meanwhile")
             let closedAfter = try await slow.closed(since: start, within: .seconds(15))
             trickle.cancel()
             let elapsed = try #require(closedAfter, "the slow connection was never closed")
             #expect(elapsed >= .milliseconds(950) && elapsed < .seconds(8), "closed after \(elapsed)")
             #expect(try await RawConnection.health(port: port).hasPrefix("HTTP/1.1 200"))
+        }
+    }
+
+    /// Serves with a 1 s header timeout and a 30 s idle timeout, and hands `body` a connection whose first request
+    /// (`GET /health`, kept alive) has been answered.
+    static func withAnsweredConnection(_ body: @escaping @Sendable (RawConnection) async throws -> Void) async throws {
+        let configuration = ServerConfiguration(port: 0, headerReadTimeout: .seconds(1), idleTimeout: .seconds(30))
+        try await VeeamAPIHarness.with(configuration: configuration, testing: .live) { api in
+            let connection = try await RawConnection.open(port: try #require(api.client.port))
+            try await connection.send("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            try await connection.firstReply()
+            try await body(connection)
+        }
+    }
+
+    @Test("on a kept-alive connection, a client trickling its second request head is closed at the header timeout")
+    func slowSecondHeadIsClosed() async throws {
+        try await Self.withAnsweredConnection { slow in
+            let start = ContinuousClock.now
+            try await slow.send("GET /health HTTP/1.1\r\nHost: localhost\r\n")
+            let trickle = slow.trickleHeaderLines()
+            let closedAfter = try await slow.closed(since: start, within: .seconds(15))
+            trickle.cancel()
+            let elapsed = try #require(closedAfter, "the connection trickling its second head was never closed")
+            #expect(elapsed >= .milliseconds(950) && elapsed < .seconds(8), "closed after \(elapsed)")
+            let sent = try await slow.readToEnd()
+            #expect(sent.components(separatedBy: "HTTP/1.1 200").count == 2, "only the first request was answered: \(sent)")
+        }
+    }
+
+    @Test("a kept-alive connection quiet for longer than the header timeout (within the idle timeout) is still served")
+    func quietKeptAliveConnectionIsServed() async throws {
+        try await Self.withAnsweredConnection { quiet in
+            // Nothing to await: the point is that nothing happens while the client is quiet.
+            try await Task.sleep(for: .milliseconds(2_000))
+            try await quiet.send("GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            let sent = try await quiet.readToEnd()
+            #expect(sent.components(separatedBy: "HTTP/1.1 200").count == 3, "both requests were answered: \(sent)")
         }
     }
 

@@ -25,6 +25,7 @@ struct HTTPRefusalTests {
     static let bodyReadingRoutes: [String: Dialect] = [
         "POST /v6/token": .veeam(template: "/v6/token"),
         "POST /v6/jobs/{jobid}/start": .veeam(template: "/v6/Jobs/{jobId}/start"),
+        "PUT /v6/jobs/{jobid}": .veeam(template: "/v6/Jobs/{jobId}"),
         "POST /v6/jobs/{jobid}/explore": .veeam(template: "/v6/Jobs/{jobId}/explore"),
         "POST /v6/restoresessions/{restoresessionid}/organization/onedrives/restore":
             .veeam(template: VeeamOneDriveActionTests.v6Equivalent),
@@ -36,7 +37,9 @@ struct HTTPRefusalTests {
     ]
 
     /// Routes with a method that may carry a body, but that read none (what they do does not depend on it).
-    static let bodylessRoutes: Set<String> = ["POST /v6/restoresessions/{restoresessionid}/stop"]
+    static let bodylessRoutes: Set<String> = [
+        "POST /v6/restoresessions/{restoresessionid}/stop", "POST /v6/jobs/{jobid}/enable", "POST /v6/jobs/{jobid}/disable",
+    ]
 
     /// The route's path with each `{parameter}` replaced by a fresh id.
     static func concrete(_ path: Substring) -> String {
@@ -62,7 +65,7 @@ struct HTTPRefusalTests {
                     var headers: HTTPFields = [.contentType: "application/json"]
                     if declared { headers[.contentLength] = "\(oversized.utf8.count)" }
                     let response = try await api.send(method, uri, token: token, headers: headers, body: oversized)
-                    try Self.expectTooLarge(response, dialect, api: api, route: "\(route) (declared: \(declared))")
+                    try Self.expectTooLarge(response, dialect, method: method, api: api, route: "\(route) (declared: \(declared))")
                 }
             }
             // The reported case: 100 KiB to explore, far more than its options ever take.
@@ -78,11 +81,13 @@ struct HTTPRefusalTests {
         }
     }
 
-    static func expectTooLarge(_ response: TestResponse, _ dialect: Dialect, api: VeeamAPIHarness, route: String) throws {
+    static func expectTooLarge(
+        _ response: TestResponse, _ dialect: Dialect, method: HTTPRequest.Method = .post, api: VeeamAPIHarness, route: String
+    ) throws {
         #expect(response.status == .contentTooLarge, "\(route): \(response.status) \(String(buffer: response.body).prefix(300))")
         switch dialect {
         case .veeam(let template):
-            let message = try api.expectRefusal(response, .contentTooLarge, .post, template)
+            let message = try api.expectRefusal(response, .contentTooLarge, method, template)
             #expect(message.contains("too large"), "\(route): \(message)")
         case .avePoint:
             let body = try JSONValue(parsing: String(buffer: response.body))
@@ -108,7 +113,7 @@ struct HTTPRefusalTests {
 
             let deleteJob = try await api.send(.delete, "/v6/jobs/\(api.fixture.job.id.wire)", token: token)
             try api.expectRefusal(deleteJob, .methodNotAllowed, .get, "/v6/Jobs/{jobId}")
-            #expect(deleteJob.headers[.allow] == "GET")
+            #expect(deleteJob.headers[.allow] == "GET, PUT")
 
             let getStart = try await api.send(.get, "/v6/Jobs/\(api.fixture.job.id.wire)/start", token: token)
             try api.expectRefusal(getStart, .methodNotAllowed, .post, "/v6/Jobs/{jobId}/start")

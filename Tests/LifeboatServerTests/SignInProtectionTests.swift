@@ -126,6 +126,26 @@ struct SignInProtectionTests {
         #expect(await fail("dave", from: nil) == nil, "a success clears the count")
     }
 
+    @Test("guesses sprayed across names from one address stay limited when a valid sign-in comes between them")
+    func validSignInDoesNotResetTheAddress() async throws {
+        let time = ManualTime()
+        let throttle = SignInThrottle(policy: SignInThrottlePolicy(freeFailures: 3), now: { time.now })
+        try await VeeamAPIHarness.with(signInThrottle: throttle, testing: .live) { api in
+            func attempt(_ name: String, _ password: String) async throws -> HTTPResponse.Status {
+                try await api.requestToken([("grant_type", "password"), ("username", name), ("password", password)]).status
+            }
+            #expect(try await attempt("alice", "guess 1") == .badRequest)
+            #expect(try await attempt("bob", "guess 2") == .badRequest)
+            #expect(try await attempt(VeeamAPIHarness.username, VeeamAPIHarness.password) == .ok, "the attacker's own account")
+            #expect(try await attempt("carol", "guess 3") == .badRequest, "the third failure from the address")
+            let refused = try await api.requestToken([("grant_type", "password"), ("username", "dave"), ("password", "guess 4")])
+            try api.expectRefusal(refused, .tooManyRequests, .post, "/v6/token", mentioning: "Too many failed sign-ins")
+            #expect(refused.headers[.retryAfter] == "1", "the address must wait though a sign-in succeeded between guesses")
+            time.advance(by: .seconds(1))
+            #expect(try await attempt("dave", "guess 4") == .badRequest, "once the wait has passed, guesses are heard again")
+        }
+    }
+
     @Test("a burst of parallel guesses gets no more tries than the free failures: attempts in flight count")
     func parallelAttemptsCount() async throws {
         let time = ManualTime()

@@ -150,6 +150,38 @@ extension SQLCatalog {
         }
     }
 
+    /// The page of the runs `filter` admits, newest (by creation time) first; a job's runs are read through its
+    /// `(job_id, created_at)` index.
+    public func runs(_ filter: RunFilter, offset: Int, limit: Int) async throws -> [JobRun] {
+        guard !filter.kinds.isEmpty, limit > 0 else { return [] }
+        return try await database.read { db in
+            try await db.raw("""
+                SELECT \(unsafeRaw: Self.runColumns) FROM job_runs WHERE \(Self.condition(filter))
+                ORDER BY created_at DESC, external_id DESC LIMIT \(bind: limit) OFFSET \(bind: max(0, offset))
+                """).all().map(Self.decodeRun)
+        }
+    }
+
+    /// How many runs `filter` admits.
+    public func countRuns(_ filter: RunFilter) async throws -> Int {
+        guard !filter.kinds.isEmpty else { return 0 }
+        return try await database.read { db in
+            try await db.raw("SELECT COUNT(*) AS run_count FROM job_runs WHERE \(Self.condition(filter))")
+                .first(decodingColumn: "run_count", as: Int.self) ?? 0
+        }
+    }
+
+    /// The `WHERE` condition of `filter` (whose kinds must not be empty).
+    static func condition(_ filter: RunFilter) -> SQLQueryString {
+        let kindValues: [any Encodable & Sendable] = filter.kinds.map(\.rawValue).sorted()
+        var condition: SQLQueryString = "kind IN (\(binds: kindValues))"
+        if let jobID = filter.jobID { condition = "job_id = \(bind: jobID.catalogText) AND " + condition }
+        if let ended = filter.endedAtOrAfter {
+            condition = condition + " AND (ended_at IS NULL OR ended_at >= \(bind: ended.catalogMilliseconds))"
+        }
+        return condition
+    }
+
     /// Replaces state, times, counters and request of a run; throws `CatalogError.notFound` for an unknown id.
     public func updateRun(_ run: JobRun) async throws {
         let counters = try Self.json(run.counters)

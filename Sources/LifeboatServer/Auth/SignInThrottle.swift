@@ -35,7 +35,10 @@ public struct SignInThrottlePolicy: Sendable, Hashable {
 ///
 /// Both are needed: per principal stops one account being guessed from many addresses, per address stops one client
 /// guessing many accounts. Attempts still being verified count too, so a burst of parallel guesses gets no more tries
-/// than the free failures allow. A refused attempt spends no hash and counts as no failure; a success clears both counts.
+/// than the free failures allow. A refused attempt spends no hash and counts as no failure; a success clears only the
+/// principal's count: clearing the address's too would let anyone holding one valid account reset the per-address count
+/// with a good sign-in between guesses at other names. The address is the TCP peer, so behind a reverse proxy every
+/// client shares the proxy's count (see the README's security notes).
 public actor SignInThrottle {
     private struct Record {
         var failures = 0
@@ -84,14 +87,15 @@ public actor SignInThrottle {
     }
 
     /// Ends an attempt `begin` admitted: a failure counts against both the principal and the address (and may start a
-    /// wait), a success clears both, nil (never verified) changes neither.
+    /// wait), a success clears the principal's count (the address's failures stay until forgotten), nil (never
+    /// verified) changes neither.
     public func finish(principal: String, address: String?, succeeded: Bool?) {
         let time = now()
         for key in Self.keys(principal: principal, address: address) {
             var record = records[key] ?? Record()
             record.pending = max(0, record.pending - 1)
             switch succeeded {
-            case true?:
+            case true? where key.hasPrefix(Self.principalPrefix):
                 record.failures = 0
                 record.blockedUntil = .zero
             case false?:
@@ -99,7 +103,7 @@ public actor SignInThrottle {
                 record.failures += 1
                 record.lastFailure = time
                 record.blockedUntil = time + policy.delay(afterFailures: record.failures)
-            case nil:
+            case true?, nil:
                 break
             }
             records[key] = record.failures == 0 && record.pending == 0 ? nil : record
@@ -115,7 +119,9 @@ public actor SignInThrottle {
         for key in quietest.prefix(excess).map(\.key) { records[key] = nil }
     }
 
+    private static let principalPrefix = "principal:"
+
     private static func keys(principal: String, address: String?) -> [String] {
-        ["principal:" + principal.lowercased()] + (address.map { ["address:" + $0] } ?? [])
+        [principalPrefix + principal.lowercased()] + (address.map { ["address:" + $0] } ?? [])
     }
 }

@@ -48,6 +48,13 @@ struct CaseInsensitiveJSON: Sendable {
         }
     }
 
+    /// An integer property, written as one (`5`, not `5.0` or `"5"`); throws naming `field` otherwise.
+    func integer(_ name: String, field: String) throws -> Int? {
+        guard let value = value(name) else { return nil }
+        guard let number = value.integerValue else { throw RequestError.invalidField(name: field, reason: "expected an integer") }
+        return number
+    }
+
     /// An object property.
     func object(_ name: String, field: String) throws -> CaseInsensitiveJSON? {
         guard let value = value(name) else { return nil }

@@ -12,6 +12,9 @@ enum RequestBodyLimit {
     static let tokenForm = 16 * 1024
     /// `RESTStartJobOptions`, `RESTExploreOptions`: a handful of scalar fields.
     static let options = 16 * 1024
+    /// `PUT /v6/Jobs/{jobId}`: a `RESTJob` sent back with its selected and excluded items (a job may select a few
+    /// thousand users or sites, a few hundred bytes each).
+    static let job = 1 << 20
     /// Veeam's OneDrive actions: a list of OneDrive ids (about 100 bytes each) with the restore options.
     static let oneDriveAction = 1 << 20
     /// AvePoint's restore job: at most 20 paths with their options.

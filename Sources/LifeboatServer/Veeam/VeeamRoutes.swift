@@ -26,7 +26,10 @@ struct VeeamRoutes {
         group.get("BackupRepositories/{repositoryId}", use: getRepository)
         group.get("Jobs", use: listJobs)
         group.get("Jobs/{jobId}", use: getJob)
+        group.put("Jobs/{jobId}", use: updateJob)
         group.post("Jobs/{jobId}/start", use: startJob)
+        group.post("Jobs/{jobId}/enable", use: enableJob)
+        group.post("Jobs/{jobId}/disable", use: disableJob)
         group.get("Jobs/{jobId}/JobSessions", use: listJobSessionsOfJob)
         group.get("JobSessions", use: listJobSessions)
         group.get("JobSessions/{jobSessionsId}", use: getJobSession)
@@ -106,7 +109,7 @@ struct VeeamRoutes {
         guard try await catalog.organization(id: id) != nil else {
             throw RequestError.notFound(resource: "Organization", id: id.veeamID)
         }
-        return try JSONResponse.make(try await catalog.jobs().filter { $0.organizationID == id }.map(RESTJob.init))
+        return try JSONResponse.make(try await render(try await catalog.jobs().filter { $0.organizationID == id }))
     }
 
     // MARK: Repositories
@@ -141,14 +144,72 @@ struct VeeamRoutes {
 
     /// `GET /v6/Jobs`: a plain array of `RESTJob`.
     @Sendable func listJobs(_ request: Request, context: LifeboatRequestContext) async throws -> Response {
-        try JSONResponse.make(try await catalog.jobs().map(RESTJob.init))
+        try JSONResponse.make(try await render(try await catalog.jobs()))
     }
 
     /// `GET /v6/Jobs/{jobId}`.
     @Sendable func getJob(_ request: Request, context: LifeboatRequestContext) async throws -> Response {
+        try JSONResponse.make(try await render([try await requireJob(context)])[0])
+    }
+
+    /// `PUT /v6/Jobs/{jobId}` (`RESTJob`): changes the job's schedule (`schedulePolicy`) and whether it is enabled
+    /// (`isEnabled`), then starts a run when `runNow` is true; 204. See `JobUpdateForm` for what may change and how
+    /// values are validated (a bad one is a 400 naming the field, and nothing is changed).
+    @Sendable func updateJob(_ request: Request, context: LifeboatRequestContext) async throws -> Response {
+        let body = try await request.collectBody(upTo: RequestBodyLimit.job)
+        let job = try await requireJob(context)
+        let json = try CaseInsensitiveJSON(parsing: Array(buffer: body), expecting: "RESTJob")
+        let current = try StrictJSON.parse(Array(JSONResponse.makeEncoder().encode(try await render([job])[0])))
+        let form = try JobUpdateForm(json, job: job, current: current)
+        let now = Date()
+        if let schedule = form.schedule, schedule != job.schedule {
+            try await catalog.updateJobSchedule(id: job.id, schedule: schedule, now: now)
+        }
+        if let enabled = form.isEnabled, enabled != job.isEnabled {
+            try await catalog.setJobEnabled(id: job.id, enabled, now: now)
+        }
+        if form.runNow { _ = try await worker.submit(jobID: job.id) }
+        return Response(status: .noContent)
+    }
+
+    /// `POST /v6/Jobs/{jobId}/enable`: the scheduler starts the job again, counting due runs from now (a job disabled
+    /// for a month does not run at once); 204.
+    @Sendable func enableJob(_ request: Request, context: LifeboatRequestContext) async throws -> Response {
+        try await setEnabled(true, context)
+    }
+
+    /// `POST /v6/Jobs/{jobId}/disable`: the scheduler no longer starts the job (a run in progress goes on, and it can
+    /// still be started by hand); 204.
+    @Sendable func disableJob(_ request: Request, context: LifeboatRequestContext) async throws -> Response {
+        try await setEnabled(false, context)
+    }
+
+    private func setEnabled(_ enabled: Bool, _ context: LifeboatRequestContext) async throws -> Response {
+        let job = try await requireJob(context)
+        if job.isEnabled != enabled { try await catalog.setJobEnabled(id: job.id, enabled, now: Date()) }
+        return Response(status: .noContent)
+    }
+
+    /// The job at the path's `jobId`, or a 404.
+    private func requireJob(_ context: LifeboatRequestContext) async throws -> BackupJob {
         let id = try context.parameters.requireUUID("jobId")
         guard let job = try await catalog.job(id: id) else { throw RequestError.notFound(resource: "Job", id: id.veeamID) }
-        return try JSONResponse.make(RESTJob(job))
+        return job
+    }
+
+    /// The wire form of jobs, with when each next runs by itself: its schedule read in its organization's time zone,
+    /// from now; none for a disabled job.
+    private func render(_ jobs: [BackupJob]) async throws -> [RESTJob] {
+        var timeZones: [UUID: TimeZone] = [:]
+        if !jobs.isEmpty {
+            for organization in try await catalog.organizations() { timeZones[organization.id] = organization.timeZone }
+        }
+        let now = Date()
+        return jobs.map { job in
+            let timeZone = timeZones[job.organizationID] ?? TimeZone(secondsFromGMT: 0)!
+            let nextRun = job.isEnabled ? ScheduleCalendar(schedule: job.schedule, timeZone: timeZone).nextRun(after: now) : nil
+            return RESTJob(job, nextRun: nextRun)
+        }
     }
 
     /// `POST /v6/Jobs/{jobId}/start`: queues a backup run on the worker and answers 204 at once.
@@ -171,16 +232,17 @@ struct VeeamRoutes {
 
     // MARK: Job sessions
 
-    /// `GET /v6/Jobs/{jobId}/JobSessions`: the job's runs, newest first, paged (`PageOfRESTJobSession`).
+    /// `GET /v6/Jobs/{jobId}/JobSessions`: the job's runs (skipped scheduled runs and retries among them), newest first,
+    /// paged by the catalog (`PageOfRESTJobSession`).
     @Sendable func listJobSessionsOfJob(_ request: Request, context: LifeboatRequestContext) async throws -> Response {
         let page = try PageQuery(CaseInsensitiveQuery(request))
         let id = try context.parameters.requireUUID("jobId")
         guard try await catalog.job(id: id) != nil else { throw RequestError.notFound(resource: "Job", id: id.veeamID) }
-        return try JSONResponse.make(page.page(try await catalog.runs(jobID: id).map(RESTJobSession.init), request: request))
+        return try await sessionsPage(RunFilter(kinds: [.backup], jobID: id), page, request: request)
     }
 
-    /// `GET /v6/JobSessions`: every backup run, newest first, paged; `jobType` other than `Backup` matches none,
-    /// `endTimeLowerBound` keeps runs that ended at or after it (and those still running).
+    /// `GET /v6/JobSessions`: every backup run, newest first, paged by the catalog; `jobType` other than `Backup`
+    /// matches none, `endTimeLowerBound` keeps runs that ended at or after it (and those still running).
     @Sendable func listJobSessions(_ request: Request, context: LifeboatRequestContext) async throws -> Response {
         let query = CaseInsensitiveQuery(request)
         let page = try PageQuery(query)
@@ -190,15 +252,22 @@ struct VeeamRoutes {
             }
             return time
         }
-        let jobType = query["jobType"]
-        guard jobType.map({ $0.caseInsensitiveCompare("Backup") == .orderedSame }) ?? true else {
-            return try JSONResponse.make(page.page([RESTJobSession](), request: request))
-        }
-        let runs = try await catalog.runs(kinds: [.backup], states: Self.everyRunState).reversed().filter { run in
-            guard let endedAfter, let ended = run.endedAt else { return true }
-            return ended >= endedAfter
-        }
-        return try JSONResponse.make(page.page(runs.map(RESTJobSession.init), request: request))
+        let backups = query["jobType"].map { $0.caseInsensitiveCompare("Backup") == .orderedSame } ?? true
+        return try await sessionsPage(RunFilter(kinds: backups ? [.backup] : [], endedAtOrAfter: endedAfter), page, request: request)
+    }
+
+    private func sessionsPage(_ filter: RunFilter, _ page: PageQuery, request: Request) async throws -> Response {
+        let runs = try await catalog.runs(filter, offset: page.offset, limit: page.limit)
+        let total = try await catalog.countRuns(filter)
+        var sessions: [RESTJobSession] = []
+        for run in runs { sessions.append(try await session(run)) }
+        return try JSONResponse.make(page.page(sessions, totalCount: total, request: request))
+    }
+
+    /// A run's session; a skipped run's says why it was skipped (the one error the scheduler recorded for it).
+    private func session(_ run: JobRun) async throws -> RESTJobSession {
+        guard run.state == .skipped else { return RESTJobSession(run) }
+        return RESTJobSession(run, skipReason: try await catalog.runErrors(runID: run.id).first?.message)
     }
 
     /// `GET /v6/JobSessions/{jobSessionsId}`: one backup run.
@@ -207,10 +276,8 @@ struct VeeamRoutes {
         guard let run = try await catalog.run(id: id), run.kind == .backup else {
             throw RequestError.notFound(resource: "Job session", id: id.veeamID)
         }
-        return try JSONResponse.make(RESTJobSession(run))
+        return try JSONResponse.make(try await session(run))
     }
-
-    private static let everyRunState: Set<JobRunState> = [.queued, .running, .succeeded, .warning, .failed, .stopped]
 
     // MARK: Restore points
 

@@ -19,8 +19,9 @@ struct RESTJob: Encodable, Sendable {
     var schedulePolicy: RESTJobSchedulePolicy
     var _links: [String: RESTLink]
 
-    /// The job with its scope as selected items (none when it protects the entire organization).
-    init(_ job: BackupJob) {
+    /// The job with its scope as selected items (none when it protects the entire organization), its schedule, and
+    /// `nextRun`, when the scheduler will next start it (nil for a manual-only or disabled job).
+    init(_ job: BackupJob, nextRun: Date?) {
         let id = job.id.veeamID
         let entire = job.scope.allUsers && job.scope.allSites
         var items: [RESTJobItem] = []
@@ -46,15 +47,39 @@ struct RESTJob: Encodable, Sendable {
         self.excludedItems = []
         self.isEnabled = job.isEnabled
         self.lastRun = job.lastRun
-        self.nextRun = nil
+        self.nextRun = nextRun
         self.lastStatus = Self.lastStatus(job)
-        self.schedulePolicy = .manualOnly
+        self.schedulePolicy = RESTJobSchedulePolicy(job.schedule)
         self._links = [
             "self": RESTLink(href: "/v6/Jobs/\(id)"),
             "organization": RESTLink(href: "/v6/Organizations/\(job.organizationID.veeamID)"),
             "backupRepository": RESTLink(href: "/v6/BackupRepositories/\(job.repositoryID.veeamID)"),
             "jobsessions": RESTLink(href: "/v6/Jobs/\(id)/JobSessions"),
         ]
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, name, description, repositoryId, backupType, selectedItems, excludedItems, isEnabled, lastRun, nextRun
+        case lastStatus, schedulePolicy, _links
+    }
+
+    /// Encodes every property; `nextRun` as `null` when the job has none (Veeam's answer for a job that does not run
+    /// by itself), so a client can tell "not scheduled" from a missing property.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(description, forKey: .description)
+        try container.encode(repositoryId, forKey: .repositoryId)
+        try container.encode(backupType, forKey: .backupType)
+        try container.encode(selectedItems, forKey: .selectedItems)
+        try container.encode(excludedItems, forKey: .excludedItems)
+        try container.encode(isEnabled, forKey: .isEnabled)
+        try container.encodeIfPresent(lastRun, forKey: .lastRun)
+        try container.encode(nextRun, forKey: .nextRun)
+        try container.encode(lastStatus, forKey: .lastStatus)
+        try container.encode(schedulePolicy, forKey: .schedulePolicy)
+        try container.encode(_links, forKey: ._links)
     }
 
     /// Veeam's status of a job: one that never ran is `Stopped` (idle, with no `lastRun`), as Veeam's own server

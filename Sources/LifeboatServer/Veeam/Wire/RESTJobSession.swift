@@ -3,7 +3,8 @@ import LifeboatModel
 
 /// `RESTJobSession`: one run of a backup job, with its statistics.
 ///
-/// Lifeboat does not retry a run within itself, so `retryCount` is 0; `progress` is 100 once the run has ended and 0
+/// `retryCount` is how many times the scheduler had tried the run before this attempt (0 for a first attempt and for a
+/// run a person started); `progress` is 100 once the run has ended and 0
 /// before (Lifeboat does not know a run's size ahead of it). A run that has not ended has .NET's `DateTime.MaxValue`
 /// as `endTime`, as Veeam writes for open sessions.
 struct RESTJobSession: Encodable, Sendable {
@@ -18,8 +19,8 @@ struct RESTJobSession: Encodable, Sendable {
     var statistics: RESTJobStatistics
     var _links: [String: RESTLink]
 
-    /// The wire form of a backup run.
-    init(_ run: JobRun) {
+    /// The wire form of a backup run; `skipReason` is why a skipped run was skipped (its recorded error), when known.
+    init(_ run: JobRun, skipReason: String? = nil) {
         let id = run.id.veeamID
         self.id = id
         self.creationTime = run.createdAt
@@ -30,7 +31,7 @@ struct RESTJobSession: Encodable, Sendable {
         let counters = run.counters
         self.details =
             run.state == .skipped
-            ? "Skipped: the scheduled run was due while the job could not start (job session \(run.externalID))"
+            ? "Skipped: \(skipReason ?? "the scheduled run was due while the job could not start") (job session \(run.externalID))"
             : "\(counters.itemsScanned) items scanned, \(counters.filesAdded + counters.filesChanged) files stored, "
                 + "\(counters.itemsFailed) failed (job session \(run.externalID))"
         self.statistics = RESTJobStatistics(run)
