@@ -81,6 +81,14 @@ struct QueryPlanTests {
                 SELECT id FROM job_runs WHERE \(SQLCatalog.condition(RunFilter(kinds: [.backup], jobID: jobID)))
                 ORDER BY created_at DESC, external_id DESC LIMIT \(bind: 30) OFFSET \(bind: 60)
                 """),
+            ("page of every job's sessions", """
+                SELECT id FROM job_runs WHERE \(SQLCatalog.condition(RunFilter(kinds: [.backup])))
+                ORDER BY created_at DESC, external_id DESC LIMIT \(bind: 30) OFFSET \(bind: 60)
+                """),
+            ("retention's points of a job", """
+                SELECT sequence, backup_time FROM restore_points
+                WHERE job_id = \(bind: "j") AND committed = TRUE AND expired_at IS NULL ORDER BY sequence
+                """),
             ("count of a job's sessions", """
                 SELECT COUNT(*) FROM job_runs
                 WHERE \(SQLCatalog.condition(RunFilter(kinds: [.backup], jobID: jobID, endedAtOrAfter: Date())))

@@ -315,6 +315,8 @@ struct CatalogMigration: Sendable {
             "ALTER TABLE repositories ADD COLUMN retention TEXT",
             "ALTER TABLE restore_points ADD COLUMN expired_at BIGINT",
             "CREATE INDEX restore_points_by_job_time ON restore_points (job_id, backup_time)",
+            // Veeam's list of every job's sessions pages backup runs newest first.
+            "CREATE INDEX job_runs_by_kind_created ON job_runs (kind, created_at, external_id)",
         ]
     )
 }
