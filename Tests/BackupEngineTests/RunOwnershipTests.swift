@@ -65,6 +65,27 @@ struct RunOwnershipTests {
         }
     }
 
+    @Test("a backup whose run another process claims just before its commit (its restore point still there) commits nothing")
+    func commitAfterClaimIsRefused() async throws {
+        try await BackupFixture.with { fixture in
+            let intercepting = InterceptingCatalog(fixture.catalog) { method in
+                guard method == "commitRestorePoint",
+                    let run = try await fixture.catalog.runs(jobID: fixture.job.id).first(where: { $0.state == .running })
+                else { return }
+                try #require(try await fixture.catalog.claimRun(id: run.id, expecting: run.lease, lease: Self.claimant))
+            }
+            let runner = BackupRunner(
+                catalog: intercepting, repositories: fixture.repositories, connector: Self.connector(fixture),
+                leases: RunLeaseKeeper(catalog: intercepting, policy: Self.policy, logger: .quiet("test")), logger: .quiet("test"))
+
+            let run = try await runner.enqueue(jobID: fixture.job.id)
+            await #expect(throws: CatalogError.leaseLost(runID: run.id)) { try await runner.execute(run) }
+            #expect(try await fixture.catalog.restorePoints(RestorePointFilter(jobID: fixture.job.id)).isEmpty, "no restore point")
+            let stored = try #require(try await fixture.catalog.run(id: run.id))
+            #expect(stored.state == .running && stored.lease?.owner == Self.claimant.owner, "left to the claimant to end")
+        }
+    }
+
     @Test("a restore that another process ended before it ran writes nothing to the tenant and leaves that process's record of the job")
     func restoreAfterLostLeaseStops() async throws {
         try await BackupFixture.with { fixture in
