@@ -9,6 +9,7 @@ import Testing
 
 #if canImport(Glibc)
 import Glibc
+import ProcessIdentity
 #endif
 
 /// Runs left behind by a process that died are ended by whoever starts next; runs another live process works on are not.
