@@ -43,6 +43,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "ProcessIdentity",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SeededRandom",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
@@ -79,6 +83,7 @@ let package = Package(
             name: "ChunkStore",
             dependencies: [
                 "BoundedConcurrency",
+                "ProcessIdentity",
                 "SeededRandom",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -106,6 +111,7 @@ let package = Package(
             name: "BackupEngine",
             dependencies: [
                 "BoundedConcurrency",
+                "ProcessIdentity",
                 "LifeboatModel",
                 "M365Graph",
                 "ChunkStore",
@@ -190,6 +196,7 @@ let package = Package(
         ),
         .testTarget(name: "LifeboatModelTests", dependencies: ["LifeboatModel"], swiftSettings: swiftSettings),
         .testTarget(name: "QuickXorHashTests", dependencies: ["QuickXorHash", "SeededRandom"], swiftSettings: swiftSettings),
+        .testTarget(name: "ProcessIdentityTests", dependencies: ["ProcessIdentity"], swiftSettings: swiftSettings),
         .testTarget(
             name: "BoundedConcurrencyTests",
             dependencies: ["BoundedConcurrency"],
@@ -212,7 +219,7 @@ let package = Package(
         .testTarget(
             name: "ChunkStoreTests",
             dependencies: [
-                "ChunkStore", "SeededRandom", "LifeboatTestSupport",
+                "ChunkStore", "ProcessIdentity", "SeededRandom", "LifeboatTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
@@ -222,7 +229,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "BackupEngineTests",
-            dependencies: ["BackupEngine", "M365Simulator", "SeededRandom", "LifeboatTestSupport"],
+            dependencies: ["BackupEngine", "M365Simulator", "ProcessIdentity", "SeededRandom", "LifeboatTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 import Foundation
+import LifeboatModel
 
 /// Failures of backup, restore and export work that a caller (CLI, HTTP dialect) maps to a message or a status.
 public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -23,6 +24,9 @@ public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     case tooManyRestoreJobs(limit: Int)
     /// A restore or export request names something the catalog cannot resolve.
     case invalidRestoreRequest(String)
+    /// A run ended (its state is the one it ended in) but the catalog refused to record its end (a full disk): the run
+    /// shows as running until the next start of its job ends it, once its lease lapsed.
+    case runEndNotRecorded(JobRun, reason: String)
     /// A catalog row's content manifest cannot be parsed, so the chunks it uses are unknown.
     case unreadableContentManifest(item: String, reason: String)
 
@@ -40,6 +44,9 @@ public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
         case .tooManyRestoreJobs(let limit):
             return "There are already \(limit) restore/export jobs running, cannot start new restore job."
         case .invalidRestoreRequest(let detail): return "The restore request is invalid: \(detail)"
+        case .runEndNotRecorded(let run, let reason):
+            return "Run \(run.externalID) ended \(run.state.rawValue), but the catalog could not record its end (\(reason)); "
+                + "it shows as running until the job is started again, a minute or more from now, which ends it."
         case .unreadableContentManifest(let item, let reason):
             return "The catalog's content record of \(item) is unreadable (\(reason)); which repository data it uses is unknown, "
                 + "so its repository can be neither checked against the catalog nor pruned."

@@ -18,6 +18,9 @@ public enum CatalogError: Error, Sendable, Hashable, CustomStringConvertible {
     case schemaTooNew(found: Int, supported: Int)
     /// The catalog was shut down; no more queries are accepted.
     case closed
+    /// A process wrote about a run it no longer holds: its lease lapsed (the process was suspended or could not renew)
+    /// and another process ended the run or took it over; the write was refused.
+    case leaseLost(runID: UUID)
 
     /// A sentence describing the failure and what to do about it.
     public var description: String {
@@ -38,6 +41,8 @@ public enum CatalogError: Error, Sendable, Hashable, CustomStringConvertible {
             return "The catalog schema is at version \(found) but this Lifeboat supports up to \(supported); upgrade Lifeboat."
         case .closed:
             return "The catalog has been shut down."
+        case .leaseLost(let runID):
+            return "Run \(runID) is no longer this process's: its lease lapsed and another process ended or took over the run, so what this process did of it was not recorded. Start the job again if needed."
         }
     }
 }

@@ -63,7 +63,7 @@ public struct StoredCredential: Sendable, Hashable {
 /// Restore points are invisible until committed: item versions written by a run that never commits
 /// are ignored by every point-in-time query and removed by `discardUncommittedRuns`. Item versions belong to one
 /// job each, so two jobs protecting the same drive never see each other's rows.
-public protocol CatalogStore: Sendable {
+public protocol CatalogStore: RunLeaseStore {
     // MARK: Organizations, repositories, jobs
     func insertOrganization(_ organization: Organization) async throws
     func organizations() async throws -> [Organization]
@@ -112,8 +112,11 @@ public protocol CatalogStore: Sendable {
     func runs(_ filter: RunFilter, offset: Int, limit: Int) async throws -> [JobRun]
     /// How many runs `filter` admits.
     func countRuns(_ filter: RunFilter) async throws -> Int
-    /// Replaces state, times and counters of a run.
-    func updateRun(_ run: JobRun) async throws
+    /// Replaces state, times and counters of a run; with `leaseOwner`, only while that owner holds the run's lease and
+    /// the run is queued or running, atomically.
+    /// - Throws: `CatalogError.leaseLost` when `leaseOwner` no longer holds the run (another process ended or claimed
+    ///   it); `CatalogError.notFound` for an unknown run.
+    func updateRun(_ run: JobRun, leaseOwner: UUID?) async throws
     /// Runs of the given kinds and states for an organization (e.g. running restore/export jobs for the 429 rule).
     func countRuns(organizationID: UUID, kinds: Set<JobRunKind>, states: Set<JobRunState>) async throws -> Int
     /// Inserts a run unless `limit` runs of `kinds` are already queued or running for its organization (atomic check).
@@ -122,13 +125,6 @@ public protocol CatalogStore: Sendable {
     /// Inserts a run of a job unless the job has a run queued or running (atomic check).
     /// - Returns: whether the run was inserted.
     func insertRunIfJobIdle(_ run: JobRun) async throws -> Bool
-    /// Extends to `expiresAt` the lease of every queued or running run `ownerID` holds (the owner's heartbeat).
-    /// - Returns: the ids of the runs renewed; a run the owner thought it held but is missing ended or was claimed.
-    func renewRunLeases(ownerID: UUID, until expiresAt: Date) async throws -> Set<UUID>
-    /// Gives a queued or running run to `lease`'s owner if its lease is still `expected` (nil: it has none), atomically,
-    /// so that one process at most takes over a run judged abandoned, and never one whose owner renewed meanwhile.
-    /// - Returns: whether the run was claimed.
-    func claimRun(id: UUID, expecting expected: RunLease?, lease: RunLease) async throws -> Bool
     /// Appends errors to a run's log.
     func appendRunErrors(_ errors: [RunError], runID: UUID) async throws
     /// A run's errors in the order they happened.
@@ -150,8 +146,10 @@ public protocol CatalogStore: Sendable {
         jobID: UUID, runID: UUID, organizationID: UUID, repositoryID: UUID, backupTime: Date,
         isOneDrive: Bool, isSharePoint: Bool
     ) async throws -> RestorePoint
-    /// Makes a restore point visible and stores the drives' new delta links, in one transaction.
-    func commitRestorePoint(id: UUID, deltaLinks: [String: String]) async throws
+    /// Makes a restore point visible and stores the drives' new delta links, in one transaction; with `leaseOwner`, only
+    /// while that owner holds the lease of the point's run and the run is queued or running, checked in the same transaction.
+    /// - Throws: `CatalogError.leaseLost` when `leaseOwner` no longer holds the run; nothing is committed then.
+    func commitRestorePoint(id: UUID, deltaLinks: [String: String], leaseOwner: UUID?) async throws
     /// Removes uncommitted restore points of a job (a crashed or failed run) and everything they wrote.
     func discardUncommittedRuns(jobID: UUID) async throws
     /// Removes the uncommitted restore points of one run of a job and everything they wrote (a run whose owner died),
@@ -251,4 +249,16 @@ public protocol CatalogStore: Sendable {
     /// A token that is known and not expired at `now`.
     func validToken(hash: String, now: Date) async throws -> IssuedToken?
     func deleteToken(hash: String) async throws
+}
+
+extension CatalogStore {
+    /// Replaces state, times and counters of a run, whoever holds its lease.
+    public func updateRun(_ run: JobRun) async throws {
+        try await updateRun(run, leaseOwner: nil)
+    }
+
+    /// Makes a restore point visible and stores the drives' new delta links, whoever holds its run's lease.
+    public func commitRestorePoint(id: UUID, deltaLinks: [String: String]) async throws {
+        try await commitRestorePoint(id: id, deltaLinks: deltaLinks, leaseOwner: nil)
+    }
 }

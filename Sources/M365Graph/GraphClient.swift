@@ -27,19 +27,29 @@ public struct GraphClient: GraphAPI {
         /// near its budget throttles many calls in a row.
         public var maxThrottledRetries: Int
         /// Waits before the second, third... token requests when the sign-in endpoint cannot be reached or answers
-        /// 429/5xx. By default an endpoint still down after 7.5 s (four attempts) is reported rather than waited for.
+        /// 429/5xx. By default an endpoint still down after 7.5 s (four attempts) is reported rather than waited for:
+        /// a wrong address or a tenant that cannot be reached at all is told at once (sign-in, `organization add`).
         public var signInRetryDelays: [Duration]
+        /// How long a data call keeps trying to connect to Graph that cannot be reached (a network blip, a restarting
+        /// proxy) before it fails with `GraphError.unreachable`. Attempts that never reached Graph do not count
+        /// against `maxAttempts`, so a short outage in the middle of a run does not fail the run.
+        public var unreachableBudget: Duration
+        /// The longest wait between two attempts to connect within `unreachableBudget`.
+        public var maxUnreachableBackoff: Duration
 
         /// Creates a policy.
         public init(
             maxAttempts: Int = 6, initialBackoff: Duration = .milliseconds(200), maxRetryAfter: Duration = .seconds(300),
-            maxThrottledRetries: Int = 30, signInRetryDelays: [Duration] = [.milliseconds(500), .seconds(2), .seconds(5)]
+            maxThrottledRetries: Int = 30, signInRetryDelays: [Duration] = [.milliseconds(500), .seconds(2), .seconds(5)],
+            unreachableBudget: Duration = .seconds(60), maxUnreachableBackoff: Duration = .seconds(5)
         ) {
             self.maxAttempts = maxAttempts
             self.initialBackoff = initialBackoff
             self.maxRetryAfter = maxRetryAfter
             self.maxThrottledRetries = maxThrottledRetries
             self.signInRetryDelays = signInRetryDelays
+            self.unreachableBudget = unreachableBudget
+            self.maxUnreachableBackoff = maxUnreachableBackoff
         }
     }
 
@@ -549,6 +559,8 @@ public struct GraphClient: GraphAPI {
         var attempt = 0
         var throttled = 0
         var backoff = retryPolicy.initialBackoff
+        var unreachableSince: ContinuousClock.Instant?
+        var unreachableBackoff = retryPolicy.initialBackoff
         while true {
             attempt += 1
             try await throttle.waitUntilOpen()
@@ -570,24 +582,33 @@ public struct GraphClient: GraphAPI {
                 response = try await exchange(
                     request, expectedUnits: expectedUnits, collectsBody: collectsBody, acceptedStatuses: acceptedStatuses)
             } catch {
-                let unreachable = ConnectionFailure.reason(error)
-                // A request that never reached Graph cannot have taken effect.
-                if !idempotent, unreachable == nil { ambiguous = true }
-                guard retriesFailures || unreachable != nil, attempt < retryPolicy.maxAttempts else {
-                    if let unreachable { throw GraphError.unreachable(url: Self.redacted(url), reason: unreachable) }
+                if let unreachable = ConnectionFailure.reason(error) {
+                    // Never reached Graph, so it cannot have taken effect: retried, whatever the method, for as long as
+                    // the budget allows rather than a number of attempts (an outage lasts a time, not a count).
+                    let since = unreachableSince ?? .now
+                    unreachableSince = since
+                    let delay = min(jittered(unreachableBackoff), retryPolicy.maxUnreachableBackoff)
+                    guard ContinuousClock.now + delay - since <= retryPolicy.unreachableBudget else {
+                        throw GraphError.unreachable(url: Self.redacted(url), reason: unreachable)
+                    }
+                    logger.warning(
+                        "Cannot reach \(Self.redacted(url)): \(unreachable). Retrying in \(delay) (unreachable for \(ContinuousClock.now - since) of at most \(retryPolicy.unreachableBudget)).")
+                    try await Task.sleep(for: delay)
+                    unreachableBackoff = min(unreachableBackoff * 2, retryPolicy.maxUnreachableBackoff)
+                    attempt -= 1
+                    continue
+                }
+                if !idempotent { ambiguous = true }
+                guard retriesFailures, attempt < retryPolicy.maxAttempts else {
                     throw GraphError.transport("\(method) \(Self.redacted(url)): \(error)")
                 }
-                let delay = jittered(backoff)
-                if let unreachable {
-                    logger.warning(
-                        "Cannot reach \(Self.redacted(url)): \(unreachable). Retrying in \(delay) (attempt \(attempt + 1) of \(retryPolicy.maxAttempts)).")
-                } else {
-                    logger.debug("Graph transport error, retrying", metadata: ["lifeboat.graph.attempt": "\(attempt)"])
-                }
-                try await Task.sleep(for: delay)
+                logger.debug("Graph transport error, retrying", metadata: ["lifeboat.graph.attempt": "\(attempt)"])
+                try await Task.sleep(for: jittered(backoff))
                 backoff *= 2
                 continue
             }
+            unreachableSince = nil
+            unreachableBackoff = retryPolicy.initialBackoff
             let status = response.status.code
             if acceptedStatuses.contains(status) { return response }
 

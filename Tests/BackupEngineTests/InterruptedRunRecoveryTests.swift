@@ -9,6 +9,7 @@ import Testing
 
 #if canImport(Glibc)
 import Glibc
+import ProcessIdentity
 #endif
 
 /// Runs left behind by a process that died are ended by whoever starts next; runs another live process works on are not.
@@ -149,7 +150,7 @@ struct InterruptedRunRecoveryTests {
                 externalID: "IB1", jobID: fixture.job.id, organizationID: fixture.organization.id, kind: .backup,
                 lease: keeper.lease(now: start))
             try await fixture.catalog.insertRun(run)
-            await keeper.hold(run.id)
+            await keeper.hold(run)
             #expect(await keeper.renew(now: start.addingTimeInterval(30)).isEmpty)
             let renewed = try #require(try await fixture.catalog.run(id: run.id)?.lease)
             #expect(renewed.expiresAt.timeIntervalSince(start) > 89)

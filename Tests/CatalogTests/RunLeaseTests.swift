@@ -25,7 +25,7 @@ struct RunLeaseTests {
         #expect(try await catalog.run(id: mine.id)?.lease == lease)
 
         let later = Self.epoch.addingTimeInterval(70)
-        #expect(try await catalog.renewRunLeases(ownerID: Self.owner.id, until: later) == [mine.id])
+        #expect(try await catalog.renewRunLeases([mine.id, theirs.id, ended.id], ownerID: Self.owner.id, until: later) == [mine.id])
         #expect(try await catalog.run(id: mine.id)?.lease?.expiresAt == later)
         #expect(try await catalog.run(id: theirs.id)?.lease == other)
         #expect(try await catalog.run(id: ended.id)?.lease?.expiresAt == lease.expiresAt)
@@ -41,13 +41,13 @@ struct RunLeaseTests {
         try await catalog.insertRun(run)
         let claimant = RunLease(owner: RunOwner(host: "backup-2", pid: 9), expiresAt: Self.epoch.addingTimeInterval(120))
 
-        _ = try await catalog.renewRunLeases(ownerID: Self.owner.id, until: Self.epoch.addingTimeInterval(61))
+        _ = try await catalog.renewRunLeases([run.id], ownerID: Self.owner.id, until: Self.epoch.addingTimeInterval(61))
         #expect(try await !catalog.claimRun(id: run.id, expecting: seen, lease: claimant), "the owner renewed after it was seen")
         let renewed = try #require(try await catalog.run(id: run.id)?.lease)
         #expect(try await catalog.claimRun(id: run.id, expecting: renewed, lease: claimant))
         #expect(try await catalog.run(id: run.id)?.lease == claimant)
         #expect(try await !catalog.claimRun(id: run.id, expecting: renewed, lease: claimant), "a second claimant loses")
-        #expect(try await catalog.renewRunLeases(ownerID: Self.owner.id, until: Self.epoch.addingTimeInterval(90)).isEmpty,
+        #expect(try await catalog.renewRunLeases([run.id], ownerID: Self.owner.id, until: Self.epoch.addingTimeInterval(90)).isEmpty,
                 "the former owner's heartbeat no longer renews it")
 
         let ownerless = JobRun(externalID: "FB2", jobID: seed.job.id, organizationID: seed.organization.id, kind: .backup)

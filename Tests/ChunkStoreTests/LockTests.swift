@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOFoundationCompat
+import ProcessIdentity
 import Synchronization
 import Testing
 

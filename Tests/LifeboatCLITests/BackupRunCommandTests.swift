@@ -118,4 +118,35 @@ struct BackupRunCommandTests {
             #expect(points.count == 2, "the failed run made no restore point")
         }
     }
+
+    @Test("a second SIGINT while the run waits to record its end (its catalog locked by another process) exits 130 at once",
+          .enabled(if: ExternalTool.python3 != nil))
+    func secondSignalExitsAtOnce() async throws {
+        let simulator = try await Self.slowSimulator()
+        try await CLIInstallation.with(simulator, jobs: ["nightly": .entireOrganization]) { installation in
+            let child = try await Self.launchMidRun(installation, simulator: simulator)
+            defer { child.stop() }
+            // Another process holds the catalog's write lock: the run cannot record its end for the busy timeout (30 s).
+            let locker = try ChildProcess.launch(
+                try #require(ExternalTool.python3),
+                ["-c", "import sqlite3, sys, time\nc = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=60)\n"
+                    + "c.execute('BEGIN IMMEDIATE')\nprint('locked', flush=True)\ntime.sleep(600)",
+                 installation.data.appendingPathComponent("catalog.sqlite").path],
+                logsIn: installation.folder)
+            defer { locker.stop() }
+            _ = try await locker.waitForOutput(timeout: .seconds(60)) { $0.contains("locked") }
+
+            kill(child.pid, SIGINT)
+            let deadline = ContinuousClock.now + .seconds(30)
+            while !child.errorOutput.contains("SIGINT received: ending the run") {
+                try #require(child.isRunning && ContinuousClock.now < deadline, "\(child.output)\n\(child.errorOutput)")
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let started = ContinuousClock.now
+            let ended = try await child.signalAndWait(SIGINT, timeout: .seconds(10))
+            #expect(!ended.killedBySignal && ended.status == 128 + SIGINT, "\(child.output)\n\(child.errorOutput)")
+            #expect(ContinuousClock.now - started < .seconds(10))
+            #expect(child.errorOutput.contains("SIGINT received again: exiting without recording the run's end"))
+        }
+    }
 }

@@ -40,4 +40,41 @@ struct UnreachableTenantTests {
             #expect(message.contains("Cannot reach \(tokenURL): connection refused.") && message.contains("attempt \(index + 2) of 4"), "\(message)")
         }
     }
+
+    @Test("a data call during a short outage (Graph restarted on its port after several refused attempts) is retried within its time budget and succeeds")
+    func dataCallOutlastsAShortOutage() async throws {
+        let configuration = SimulatorConfiguration(tenant: .small(seed: 3))
+        let simulator = try await RunningSimulator.start(configuration, logger: .quiet("test"))
+        let endpoints = GraphEndpoints(loginBaseURL: simulator.loginBaseURL, graphBaseURL: simulator.graphBaseURL)
+        let credentials = GraphCredentials(tenantID: simulator.tenantID, clientID: simulator.clientID, clientSecret: simulator.clientSecret)
+        let log = RecordedLog()
+        let httpClient = GraphClient.makeHTTPClient()
+        // Two attempts per call: counted attempts alone would give up after the first refusal.
+        let client = GraphClient(
+            httpClient: httpClient, endpoints: endpoints, credentials: credentials,
+            retryPolicy: GraphClient.RetryPolicy(
+                maxAttempts: 2, initialBackoff: .milliseconds(50), unreachableBudget: .seconds(30),
+                maxUnreachableBackoff: .milliseconds(400)),
+            logger: log.logger(level: .warning))
+        let users = try await client.users()
+        try await simulator.shutdown()
+
+        let call = Task { try await client.users() }
+        // Down for several refused attempts, then back on the same port (same seed: the same tenant).
+        let deadline = ContinuousClock.now + .seconds(20)
+        while log.entries.count < 4 {
+            try #require(ContinuousClock.now < deadline, "no retries logged: \(log.entries.map(\.message))")
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        var restarted = configuration
+        restarted.port = simulator.port
+        let back = try await RunningSimulator.start(restarted, logger: .quiet("test"))
+        let result = await call.result
+        try await back.shutdown()
+        try await httpClient.shutdown()
+
+        #expect(try result.get().map(\.id) == users.map(\.id), "the call outlasted the outage")
+        let retries = log.entries.map(\.message)
+        #expect(retries.allSatisfy { $0.contains("Cannot reach") && $0.contains("connection refused") }, "\(retries)")
+    }
 }

@@ -72,8 +72,14 @@ public struct BackupRunner: Sendable {
             jobID: job.id,
             organizationID: job.organizationID, kind: .backup, lease: leases.lease(), scheduledAttempt: scheduledAttempt)
         guard try await catalog.insertRunIfJobIdle(run) else { throw EngineError.jobAlreadyRunning(jobID) }
-        await leases.hold(run.id)
-        try await catalog.updateJobStatus(id: job.id, lastRun: job.lastRun, lastStatus: .queued)
+        await leases.hold(run)
+        do {
+            try await catalog.updateJobStatus(id: job.id, lastRun: job.lastRun, lastStatus: .queued)
+        } catch {
+            // Never executed: left to lapse, so that the next start of the job ends it.
+            await leases.release(run.id)
+            throw error
+        }
         return run
     }
 
@@ -97,13 +103,21 @@ public struct BackupRunner: Sendable {
     /// `interruption`); what it stored stays in the repository for the next run to reuse, but no restore point is made.
     /// `queued` must come from this runner's `enqueue`, whose lease keeper renews it: should a renewal find that another
     /// process took the run over (its lease had lapsed), the run stops the same way, interrupted.
-    /// - Throws: when the run's end cannot be recorded (a full disk); its lease then lapses, and the next start of the
-    ///   job ends it.
+    /// - Throws: `EngineError.runEndNotRecorded` when the run's end cannot be recorded (a full disk); its lease then
+    ///   lapses, and the next start of the job ends it. `CatalogError.leaseLost` when another process ended the run (this
+    ///   one was suspended past its lease): nothing of this run was committed or recorded over what that process wrote.
     public func execute(
         _ queued: JobRun, fullEnumeration: Bool = false, interruption: RunInterruption? = nil,
         progress: (@Sendable (BackupProgress) -> Void)? = nil
     ) async throws -> JobRun {
-        guard let jobID = queued.jobID, let job = try await catalog.job(id: jobID) else {
+        var found: BackupJob?
+        do {
+            if let jobID = queued.jobID { found = try await catalog.job(id: jobID) }
+        } catch {
+            await leases.release(queued.id)
+            throw error
+        }
+        guard let job = found else {
             await leases.release(queued.id)
             throw EngineError.jobNotFound(queued.jobID ?? UUID())
         }
@@ -116,8 +130,9 @@ public struct BackupRunner: Sendable {
         run.startedAt = Date()
         let errors = RunErrorLog()
         let interruption = interruption ?? RunInterruption()
+        let owner = leases.owner.id
         do {
-            try await catalog.updateRun(run)
+            try await catalog.updateRun(run, leaseOwner: owner)
             try await catalog.updateJobStatus(id: job.id, lastRun: run.startedAt, lastStatus: .running)
             logger.info("Backup run started", metadata: ["lifeboat.job.name": "\(job.name)"])
             // What runs of this job that died left uncommitted (this run is the job's only live one).
@@ -134,6 +149,11 @@ public struct BackupRunner: Sendable {
             }
             run.counters = try await withTaskCancellationHandler { try await work.value } onCancel: { work.cancel() }
             run.state = run.counters.itemsFailed > 0 || !errors.isEmpty ? .warning : .succeeded
+        } catch CatalogError.leaseLost(let runID) {
+            // Another process ended the run or took it over: what it recorded stands, nothing of this run's end is written.
+            await leases.release(run.id)
+            logger.warning("Backup run stopped: another process ended it after its lease lapsed")
+            throw CatalogError.leaseLost(runID: runID)
         } catch {
             if Task.isCancelled || interruption.reason != nil || error is CancellationError {
                 let reason = interruption.reason.map { " by \($0)" } ?? ""
@@ -153,7 +173,13 @@ public struct BackupRunner: Sendable {
         // In a task of its own, which a cancelled run's cancellation does not reach: the end is recorded all the same.
         let ended = run
         let endErrors = errors.all
-        try await Task { try await record(ended, errors: endErrors, of: job, logger: logger) }.value
+        do {
+            try await Task { try await record(ended, errors: endErrors, of: job, logger: logger) }.value
+        } catch CatalogError.leaseLost(let runID) {
+            throw CatalogError.leaseLost(runID: runID)
+        } catch {
+            throw EngineError.runEndNotRecorded(ended, reason: "\(error)")
+        }
         notifier?.notify(run: ended, jobName: job.name, errors: endErrors)
         logger.info(
             "Backup run ended",
@@ -167,13 +193,20 @@ public struct BackupRunner: Sendable {
     /// Records how the run ended: a failed run's uncommitted restore point discarded, its state, its errors and the
     /// job's status, each attempted even when one before it failed (a full disk may refuse the larger writes and take
     /// the small one); rethrows the first failure.
+    ///
+    /// Its state is written only while this process holds the run's lease: once another process ended the run (this
+    /// one was suspended past its lease), that process's record of the run and the job stands and nothing is written.
     private func record(_ run: JobRun, errors: [RunError], of job: BackupJob, logger: Logger) async throws {
         var failures: [any Error] = []
         func attempt(_ write: () async throws -> Void) async {
             do { try await write() } catch { failures.append(error) }
         }
+        await attempt { try await catalog.updateRun(run, leaseOwner: leases.owner.id) }
+        if let lost = failures.first as? CatalogError, case .leaseLost = lost {
+            logger.warning("The end of the backup run was not recorded: another process ended the run after its lease lapsed")
+            throw lost
+        }
         if run.state == .failed { await attempt { try await catalog.discardUncommittedRun(jobID: job.id, runID: run.id) } }
-        await attempt { try await catalog.updateRun(run) }
         await attempt { try await catalog.appendRunErrors(errors, runID: run.id) }
         let status: JobStatus = switch run.state {
         case .succeeded: .success
@@ -273,7 +306,8 @@ public struct BackupRunner: Sendable {
         }
 
         try await access.flush()
-        try await catalog.commitRestorePoint(id: point.id, deltaLinks: deltaLinks)
+        // Refused once another process ended the run (this one was suspended past its lease), in the same transaction.
+        try await catalog.commitRestorePoint(id: point.id, deltaLinks: deltaLinks, leaseOwner: leases.owner.id)
         return counters
     }
 

@@ -52,6 +52,8 @@ public struct ExportArchive: AsyncSequence, Sendable {
                 try await tracker.begin()
             }
             do {
+                // A job another process ended (this one's lease lapsed) is no longer this process's to produce.
+                try tracker.requireLease()
                 guard let buffer = try await archive.next() else {
                     try await tracker.finish(failure: nil)
                     return nil
@@ -80,6 +82,8 @@ final class ExportRunTracker: Sendable {
     private let leases: RunLeaseKeeper
     private let logger: Logger
     private let phase = Mutex(Phase.queued)
+    /// Set when the lease keeper finds that another process ended the job.
+    private let leaseLost = Mutex(false)
 
     init(
         run: JobRun, sessionID: UUID?, catalog: any CatalogStore, journal: RestoreJournal, leases: RunLeaseKeeper, logger: Logger
@@ -103,9 +107,15 @@ final class ExportRunTracker: Sendable {
         var running = run
         running.state = .running
         running.startedAt = Date()
-        try await catalog.updateRun(running)
+        try await catalog.updateRun(running, leaseOwner: leases.owner.id)
+        await leases.onLoss(of: run.id) { [weak self] in self?.leaseLost.withLock { $0 = true } }
         await journal.attach(sessionID: sessionID)
         logger.info("Export job started")
+    }
+
+    /// Throws `CatalogError.leaseLost` once the lease keeper found that another process ended the job.
+    func requireLease() throws {
+        if leaseLost.withLock({ $0 }) { throw CatalogError.leaseLost(runID: run.id) }
     }
 
     func finish(failure: (any Error)?) async throws {
@@ -130,7 +140,11 @@ final class ExportRunTracker: Sendable {
         // Not renewed from here on: should the end below not be recorded, the lease lapses and the job can be ended.
         await leases.release(run.id)
         do {
-            try await catalog.updateRun(ended)
+            try await catalog.updateRun(ended, leaseOwner: leases.owner.id)
+        } catch CatalogError.leaseLost(let runID) {
+            // Another process ended the job: its record stands.
+            logger.warning("The end of the export job was not recorded: another process ended it after its lease lapsed")
+            throw CatalogError.leaseLost(runID: runID)
         } catch {
             // Not ended in the catalog: let the clean-up of an abandoned archive try again when this tracker goes away.
             phase.withLock { $0 = .running }
@@ -162,9 +176,9 @@ final class ExportRunTracker: Sendable {
             failed.state = .failed
             failed.endedAt = Date()
             do {
+                try await catalog.updateRun(failed, leaseOwner: leases.owner.id)
                 try await catalog.appendRunErrors(
                     [RunError(message: "The export was abandoned before its archive was complete.", itemPath: nil)], runID: run.id)
-                try await catalog.updateRun(failed)
             } catch {
                 logger.error("Could not end an abandoned export job", metadata: ["lifeboat.error": "\(error)"])
             }

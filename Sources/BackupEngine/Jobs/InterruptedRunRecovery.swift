@@ -90,7 +90,8 @@ public struct InterruptedRunRecovery: Sendable {
         ended.state = .failed
         ended.endedAt = now
         try await catalog.appendRunErrors([RunError(message: message, itemPath: nil, occurredAt: now)], runID: run.id)
-        try await catalog.updateRun(ended)
+        // Claimed above: refused only should a third process have claimed it since (its lease lapsed in between).
+        try await catalog.updateRun(ended, leaseOwner: owner.id)
         logger.warning(
             "Ended an abandoned \(run.kind.rawValue) run",
             metadata: ["lifeboat.run.id": "\(run.externalID)", "lifeboat.run.reason": "\(message)"])

@@ -28,7 +28,8 @@ public struct RunLeasePolicy: Sendable, Hashable {
 }
 
 /// The leases this process holds on its queued and running runs (backup, restore, export), renewed in the catalog
-/// every `policy.renewalInterval` while any is held, in one statement for all of them.
+/// every `policy.renewalInterval` while any is held, in one statement for all of them (and only for them: a run this
+/// process let go of, whose end it may have failed to record, lapses so that another process can end it).
 ///
 /// A process that dies stops renewing: its runs' leases lapse and any other process may end them (see
 /// `InterruptedRunRecovery`). One keeper per process is enough; runners sharing it share its owner id.
@@ -37,9 +38,11 @@ public actor RunLeaseKeeper {
     public nonisolated let owner: RunOwner
     /// How long leases last and how often they are renewed.
     public nonisolated let policy: RunLeasePolicy
-    private let catalog: any CatalogStore
+    private let catalog: any RunLeaseStore
     private let logger: Logger
     private var held: Set<UUID> = []
+    /// When the lease of each held run lapses unless renewed: as inserted, then as last renewed.
+    private var expiries: [UUID: Date] = [:]
     private var lossHandlers: [UUID: @Sendable () -> Void] = [:]
     private var renewal: Task<Void, Never>?
 
@@ -48,7 +51,7 @@ public actor RunLeaseKeeper {
     ///   - owner: who this process is (this process, under a fresh id, by default).
     ///   - policy: lease length and renewal interval (tests shorten them).
     public init(
-        catalog: any CatalogStore, owner: RunOwner = .currentProcess(), policy: RunLeasePolicy = .default, logger: Logger
+        catalog: any RunLeaseStore, owner: RunOwner = .currentProcess(), policy: RunLeasePolicy = .default, logger: Logger
     ) {
         self.catalog = catalog
         self.owner = owner
@@ -65,9 +68,10 @@ public actor RunLeaseKeeper {
         RunLease(owner: owner, expiresAt: policy.expiry(from: now))
     }
 
-    /// Renews the run's lease until `release(_:)`; call it once the run is inserted with `lease(now:)`.
-    public func hold(_ runID: UUID) {
-        held.insert(runID)
+    /// Renews the run's lease until `release(_:)`; call it once the run is inserted with a lease from `lease(now:)`.
+    public func hold(_ run: JobRun) {
+        held.insert(run.id)
+        expiries[run.id] = run.lease?.expiresAt ?? policy.expiry(from: Date())
         guard renewal == nil else { return }
         let interval = policy.renewalInterval
         renewal = Task { [weak self] in
@@ -89,6 +93,7 @@ public actor RunLeaseKeeper {
     /// Stops renewing the run's lease (it ended); its lease lapses unrenewed, which no longer matters once it ended.
     public func release(_ runID: UUID) {
         held.remove(runID)
+        expiries[runID] = nil
         lossHandlers[runID] = nil
         if held.isEmpty {
             renewal?.cancel()
@@ -96,24 +101,31 @@ public actor RunLeaseKeeper {
         }
     }
 
-    /// Renews the leases of every run this owner holds in the catalog now; returns the held runs that were not renewed
-    /// (they ended, or another process ended them as abandoned) and stops holding them.
+    /// Renews the leases of the runs this process holds, in the catalog now; returns the held runs that were lost and
+    /// stops holding them, calling their loss handlers: those not renewed (they ended, or another process ended them as
+    /// abandoned), and, when the catalog cannot be written, those whose lease has lapsed meanwhile.
     ///
     /// A catalog that cannot be written (a full disk) is logged and retried at the next interval; meanwhile the leases
-    /// run down, so if this process cannot record its runs' end either, another process can once they lapse.
+    /// run down, and once one lapsed another process may take its run over, so its work stops here.
     @discardableResult
     public func renew(now: Date = Date()) async -> Set<UUID> {
-        let renewed: Set<UUID>
+        // Runs held from here on were inserted with a fresh lease: they are not this renewal's to judge (the actor may
+        // run `hold` while the statement below is under way).
+        let renewing = held
+        let expiresAt = lease(now: now).expiresAt
+        let lost: Set<UUID>
         do {
-            renewed = try await catalog.renewRunLeases(ownerID: owner.id, until: lease(now: now).expiresAt)
+            let renewed = try await catalog.renewRunLeases(renewing, ownerID: owner.id, until: expiresAt)
+            lost = renewing.subtracting(renewed).intersection(held)
+            for runID in renewed where held.contains(runID) { expiries[runID] = expiresAt }
         } catch {
             logger.warning(
                 "Could not renew the leases of this process's runs", metadata: ["lifeboat.error": "\(error)"])
-            return []
+            lost = Set(renewing.filter { runID in held.contains(runID) && expiries[runID].map { $0 <= now } ?? false })
         }
-        let lost = held.subtracting(renewed)
         for runID in lost {
-            logger.warning("A run of this process lost its lease: another process ended it", metadata: ["lifeboat.run.id": "\(runID)"])
+            logger.warning(
+                "A run of this process lost its lease: another process ended it, or may now", metadata: ["lifeboat.run.id": "\(runID)"])
             let handler = lossHandlers[runID]
             release(runID)
             handler?()

@@ -1,6 +1,6 @@
-import ChunkStore
 import Foundation
 import LifeboatModel
+import ProcessIdentity
 
 /// The processes of this machine as far as a run's liveness needs them: where this process runs, and when another
 /// process of this host started.

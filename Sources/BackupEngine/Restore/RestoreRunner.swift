@@ -59,7 +59,7 @@ public struct RestoreRunner: Sendable {
         let admitted = try await catalog.insertRun(
             run, ifFewerActiveThan: limits.activeJobsPerOrganization, kinds: [.restore, .export])
         guard admitted else { throw EngineError.tooManyRestoreJobs(limit: limits.activeJobsPerOrganization) }
-        await leases.hold(run.id)
+        await leases.hold(run)
         return run
     }
 
@@ -80,45 +80,34 @@ public struct RestoreRunner: Sendable {
     /// some failed, `failed` when no file could be restored or the job itself could not go on. A drive that cannot be
     /// restored at all (gone from the catalog, its repository unreadable, Graph refusing it) fails its own items and the
     /// job moves on to the next drive. The run is always ended in the catalog, so it never holds an admission slot.
+    ///
+    /// `queued` must come from this runner's `enqueue`, whose lease keeper renews it: should another process end the job
+    /// (its lease lapsed while this process was suspended), the restore stops writing to the tenant and records nothing
+    /// of its end over what that process recorded.
+    /// - Throws: `CatalogError.leaseLost` when another process ended the job; a catalog error when its end cannot be
+    ///   recorded.
     public func execute(_ queued: JobRun) async throws -> JobRun {
         var logger = logger
         logger[metadataKey: "lifeboat.run.id"] = "\(queued.externalID)"
         var run = queued
         run.state = .running
         run.startedAt = Date()
+        let owner = leases.owner.id
         let journal = RestoreJournal(catalog: catalog, runID: run.id, kind: run.kind)
         do {
-            try await catalog.updateRun(run)
+            try await catalog.updateRun(run, leaseOwner: owner)
             logger.info("Restore job started")
-            guard let text = queued.request, let request = try? JSONDecoder().decode(RestoreRequest.self, from: Data(text.utf8))
-            else { throw EngineError.invalidRestoreRequest("the job carries no readable request") }
-            guard let organization = try await catalog.organization(id: request.organizationID) else {
-                throw EngineError.organizationNotFound(request.organizationID)
-            }
-            await journal.attach(sessionID: request.restoreSessionID)
-            let graph = try await connector.graph(for: organization)
-            for selection in request.selections {
-                do {
-                    try await SelectionSource.withLock(
-                        on: selection, catalog: catalog, repositories: repositories, purpose: "restore run \(run.externalID)"
-                    ) {
-                        let drive = try await DriveRestore.prepare(
-                            selection, request: request, catalog: catalog, repositories: repositories, graph: graph,
-                            limits: limits, journal: journal, logger: logger)
-                        try await drive.run()
-                    }
-                } catch let error where !(error is CancellationError) {
-                    logger.error("A drive could not be restored", metadata: ["lifeboat.drive.id": "\(selection.driveID)", "lifeboat.error": "\(error)"])
-                    try await journal.record(
-                        RestoreOutcome(
-                            status: .failed(message: "Drive \(selection.driveID) could not be restored: \(error)"),
-                            sourcePath: selection.driveID, targetPath: nil, name: selection.driveID, isFolder: false, size: 0,
-                            startTime: Date()))
-                }
-            }
+            // In a task of its own, so that losing the lease stops the uploads: the job is no longer this process's.
+            let work = Task { [logger] in try await restoreSelections(of: queued, journal: journal, logger: logger) }
+            await leases.onLoss(of: run.id) { work.cancel() }
+            try await withTaskCancellationHandler { try await work.value } onCancel: { work.cancel() }
             run.counters = await journal.counters
             run.state = Self.finalState(
                 run.counters, filesCameBack: await journal.filesCameBack, filesFailed: await journal.filesFailed)
+        } catch CatalogError.leaseLost(let runID) {
+            await leases.release(run.id)
+            logger.warning("Restore job not started: another process ended it")
+            throw CatalogError.leaseLost(runID: runID)
         } catch {
             logger.error("Restore job failed", metadata: ["lifeboat.error": "\(error)"])
             await journal.recordJobFailure("\(error)")
@@ -134,7 +123,12 @@ public struct RestoreRunner: Sendable {
         run.endedAt = Date()
         // Not renewed from here on: should the end below not be recorded, the lease lapses and the job can be ended.
         await leases.release(run.id)
-        try await catalog.updateRun(run)
+        do {
+            try await catalog.updateRun(run, leaseOwner: owner)
+        } catch CatalogError.leaseLost(let runID) {
+            logger.warning("The end of the restore job was not recorded: another process ended it after its lease lapsed")
+            throw CatalogError.leaseLost(runID: runID)
+        }
         try? await journal.finishSession(state: run.state)
         logger.info(
             "Restore job ended",
@@ -143,6 +137,38 @@ public struct RestoreRunner: Sendable {
                 "lifeboat.items.failed": "\(run.counters.itemsFailed)", "lifeboat.items.skipped": "\(run.counters.itemsSkipped)",
             ])
         return run
+    }
+
+    /// Restores every selection of the job's request, recording each item's outcome in `journal`; a drive that cannot
+    /// be restored fails its own items and the next drive follows.
+    private func restoreSelections(of run: JobRun, journal: RestoreJournal, logger: Logger) async throws {
+        guard let text = run.request, let request = try? JSONDecoder().decode(RestoreRequest.self, from: Data(text.utf8))
+        else { throw EngineError.invalidRestoreRequest("the job carries no readable request") }
+        guard let organization = try await catalog.organization(id: request.organizationID) else {
+            throw EngineError.organizationNotFound(request.organizationID)
+        }
+        await journal.attach(sessionID: request.restoreSessionID)
+        let graph = try await connector.graph(for: organization)
+        for selection in request.selections {
+            try Task.checkCancellation()
+            do {
+                try await SelectionSource.withLock(
+                    on: selection, catalog: catalog, repositories: repositories, purpose: "restore run \(run.externalID)"
+                ) {
+                    let drive = try await DriveRestore.prepare(
+                        selection, request: request, catalog: catalog, repositories: repositories, graph: graph,
+                        limits: limits, journal: journal, logger: logger)
+                    try await drive.run()
+                }
+            } catch let error where !(error is CancellationError) {
+                logger.error("A drive could not be restored", metadata: ["lifeboat.drive.id": "\(selection.driveID)", "lifeboat.error": "\(error)"])
+                try await journal.record(
+                    RestoreOutcome(
+                        status: .failed(message: "Drive \(selection.driveID) could not be restored: \(error)"),
+                        sourcePath: selection.driveID, targetPath: nil, name: selection.driveID, isFolder: false, size: 0,
+                        startTime: Date()))
+            }
+        }
     }
 
     /// `failed` when no file came back though some were tried (the folders recreated for them do not make it a

@@ -31,11 +31,18 @@ extension SQLCatalog {
     /// Marks the point committed and stores `deltaLinks` (drive id → link) for its job, in one transaction.
     ///
     /// Committing twice is harmless. Throws `CatalogError.notFound` when the point is unknown (e.g. discarded).
-    public func commitRestorePoint(id: UUID, deltaLinks: [String: String]) async throws {
+    public func commitRestorePoint(id: UUID, deltaLinks: [String: String], leaseOwner: UUID?) async throws {
         let now = Date().catalogMilliseconds
         let links = deltaLinks.sorted { $0.key < $1.key }
         let batches = statementBatches(links, columnCount: 5)
         try await database.transaction { db in
+            if let leaseOwner {
+                guard let run = try await db.raw("""
+                    SELECT run_id FROM restore_points WHERE id = \(bind: id.catalogText)
+                    """).first()
+                else { throw CatalogError.notFound("Restore point \(id)") }
+                try await Self.requireLease(of: try run.uuid("run_id", table: "restore_points"), heldBy: leaseOwner, in: db)
+            }
             guard let point = try await db.raw("""
                 UPDATE restore_points SET committed = TRUE, committed_at = \(bind: now)
                 WHERE id = \(bind: id.catalogText) RETURNING sequence, job_id

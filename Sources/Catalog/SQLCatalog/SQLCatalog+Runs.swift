@@ -59,18 +59,25 @@ extension SQLCatalog {
             """).run()
     }
 
-    /// Extends to `expiresAt` the leases of every queued or running run `ownerID` holds, in one statement (an owner's
-    /// heartbeat); returns the ids of the runs renewed. A run missing from the answer ended, or another owner claimed it.
-    public func renewRunLeases(ownerID: UUID, until expiresAt: Date) async throws -> Set<UUID> {
-        let renewed = try await database.write { db in
-            try await db.raw("""
-                UPDATE job_runs SET lease_expires_at = \(bind: expiresAt.catalogMilliseconds)
-                WHERE owner_id = \(bind: ownerID.catalogText)
-                  AND state IN (\(binds: [JobRunState.queued.rawValue, JobRunState.running.rawValue]))
-                RETURNING id
-                """).all()
+    /// Extends to `expiresAt` the leases of those of `runIDs` that are queued or running and `ownerID` still holds, in
+    /// one statement (an owner's heartbeat); returns the ids of the runs renewed. A run missing from the answer ended,
+    /// or another owner claimed it.
+    public func renewRunLeases(_ runIDs: Set<UUID>, ownerID: UUID, until expiresAt: Date) async throws -> Set<UUID> {
+        guard !runIDs.isEmpty else { return [] }
+        var renewed: Set<UUID> = []
+        for batch in statementBatches(runIDs.sorted { $0.uuidString < $1.uuidString }, columnCount: 1) {
+            let ids: [any Encodable & Sendable] = batch.map(\.catalogText)
+            let rows = try await database.write { db in
+                try await db.raw("""
+                    UPDATE job_runs SET lease_expires_at = \(bind: expiresAt.catalogMilliseconds)
+                    WHERE id IN (\(binds: ids)) AND owner_id = \(bind: ownerID.catalogText)
+                      AND state IN (\(binds: Self.activeRunStates))
+                    RETURNING id
+                    """).all()
+            }
+            renewed.formUnion(try rows.map { try $0.uuid("id", table: "job_runs") })
         }
-        return Set(try renewed.map { try $0.uuid("id", table: "job_runs") })
+        return renewed
     }
 
     /// Gives a queued or running run to `lease`'s owner, only if its lease is still `expected` (the same owner and
@@ -182,20 +189,46 @@ extension SQLCatalog {
         return condition
     }
 
-    /// Replaces state, times, counters and request of a run; throws `CatalogError.notFound` for an unknown id.
-    public func updateRun(_ run: JobRun) async throws {
+    /// Replaces state, times, counters and request of a run; with `leaseOwner`, only while that owner holds the lease of
+    /// the run and it is queued or running, checked by the same statement.
+    /// - Throws: `CatalogError.leaseLost` when `leaseOwner` does not hold the run; `CatalogError.notFound` for an unknown id.
+    public func updateRun(_ run: JobRun, leaseOwner: UUID?) async throws {
         let counters = try Self.json(run.counters)
-        let updated = try await database.write { db in
-            try await db.raw("""
+        let held: SQLQueryString = if let leaseOwner {
+            "owner_id = \(bind: leaseOwner.catalogText) AND state IN (\(binds: Self.activeRunStates))"
+        } else {
+            "TRUE"
+        }
+        try await database.transaction { db in
+            let updated = try await db.raw("""
                 UPDATE job_runs SET state = \(bind: run.state.rawValue),
                     started_at = \(bind: run.startedAt?.catalogMilliseconds),
                     ended_at = \(bind: run.endedAt?.catalogMilliseconds),
                     counters = \(bind: counters), request = \(bind: run.request)
-                WHERE id = \(bind: run.id.catalogText) RETURNING id
+                WHERE id = \(bind: run.id.catalogText) AND \(held) RETURNING id
                 """).all()
+            guard updated.isEmpty else { return }
+            try await Self.requireLease(of: run.id, heldBy: leaseOwner, in: db)
+            throw CatalogError.notFound("Run \(run.id)")
         }
-        guard !updated.isEmpty else { throw CatalogError.notFound("Run \(run.id)") }
     }
+
+    /// Throws `CatalogError.leaseLost` unless `owner` (when given) holds the lease of the run, queued or running;
+    /// `CatalogError.notFound` for an unknown run.
+    static func requireLease(of runID: UUID, heldBy owner: UUID?, in db: any SQLDatabase) async throws {
+        guard let row = try await db.raw("""
+            SELECT owner_id, state FROM job_runs WHERE id = \(bind: runID.catalogText)
+            """).first()
+        else { throw CatalogError.notFound("Run \(runID)") }
+        guard let owner else { return }
+        let state = try row.enumValue("state", table: "job_runs", as: JobRunState.self)
+        guard try row.optionalUUID("owner_id", table: "job_runs") == owner, state == .queued || state == .running else {
+            throw CatalogError.leaseLost(runID: runID)
+        }
+    }
+
+    /// The states of a run still under way, whose lease matters.
+    static let activeRunStates: [any Encodable & Sendable] = [JobRunState.queued.rawValue, JobRunState.running.rawValue]
 
     /// How many runs of the organization have one of `kinds` and one of `states` (0 when either set is empty).
     public func countRuns(organizationID: UUID, kinds: Set<JobRunKind>, states: Set<JobRunState>) async throws -> Int {

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessIdentity
 
 /// A catalog that records backups in a repository, as its `catalogs/` object tells it: which installation keeps
 /// content here. Clear JSON, like locks, so that it can be read (and a stale one forgotten) without the password.

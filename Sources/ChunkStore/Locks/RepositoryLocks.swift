@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOFoundationCompat
+import ProcessIdentity
 
 /// The `locks/` objects of a repository store: taking, listing and breaking locks, as restic does.
 ///

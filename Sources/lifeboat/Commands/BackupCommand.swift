@@ -3,6 +3,7 @@ import BackupEngine
 import Catalog
 import Foundation
 import LifeboatModel
+import Synchronization
 import UnixSignals
 
 /// `lifeboat backup ...`: backup runs from the command line.
@@ -18,9 +19,10 @@ struct BackupCommand: AsyncParsableCommand {
             abstract: "Run a backup job now and wait for it to end.",
             discussion: """
                 Exit codes: 0 the run succeeded; 3 it ended with warnings (some items failed, the rest is in a new restore \
-                point); 2 it failed (nothing it was asked for was backed up, or it could not commit: no restore point); \
-                130 or 143 it was interrupted by SIGINT (Ctrl-C) or SIGTERM (no restore point); 1 it could not start \
-                (unknown job, a run of the job already under way, bad settings).
+                point); 2 it failed (nothing it was asked for was backed up, or it could not commit, or its end could not \
+                be recorded, or another process ended it: no restore point); 130 or 143 it was interrupted by SIGINT \
+                (Ctrl-C) or SIGTERM (no restore point; a second signal exits at once, without waiting for the run to \
+                record its end); 1 it could not start (unknown job, a run of the job already under way, bad settings).
                 """)
 
         @OptionGroup var settings: SettingsOptions
@@ -46,13 +48,21 @@ enum BackupExitCode {
     static let failed: Int32 = 2
 
     /// The exit code of a run that ended this way; nil for success (0). An interrupted run exits as shells report a
-    /// process ended by that signal: 128 + its number (130 for SIGINT, 143 for SIGTERM).
+    /// process ended by that signal: 128 + its number (130 for SIGINT, 143 for SIGTERM). A run whose end was not
+    /// recorded (a full catalog disk, or another process ended it) made no restore point: it failed.
     static func code(for outcome: BackupRunReporter.Outcome) -> Int32? {
+        if let signal = outcome.interruptedBy { return interrupted(by: signal) }
+        if outcome.notRecorded != nil { return failed }
         switch outcome.run.state {
-        case .succeeded: nil
-        case .warning: warning
-        default: outcome.interruptedBy.map { 128 + $0.rawValue } ?? failed
+        case .succeeded: return nil
+        case .warning: return warning
+        default: return failed
         }
+    }
+
+    /// How shells report a process ended by `signal`: 128 + its number.
+    static func interrupted(by signal: UnixSignal) -> Int32 {
+        128 + signal.rawValue
     }
 }
 
@@ -62,12 +72,9 @@ enum BackupRunReporter {
     struct Outcome: Sendable {
         var run: JobRun
         var interruptedBy: UnixSignal?
-    }
-
-    /// What ends the wait for a run: its end, or a signal.
-    private enum Event: Sendable {
-        case ended(JobRun)
-        case signalled(UnixSignal)
+        /// Why the run's end is not in the catalog as `run` says (it could not be written, or another process ended the
+        /// run); nil when it is.
+        var notRecorded: String?
     }
 
     /// Runs the job to its end and prints what it did; returns the finished run. SIGINT and SIGTERM interrupt it (see
@@ -78,53 +85,63 @@ enum BackupRunReporter {
 
     /// Runs the job to its end and prints what it did. SIGINT (Ctrl-C) and SIGTERM (`docker stop`, systemd) interrupt
     /// the run instead of killing the process: it ends `failed`, its errors saying which signal stopped it, and the
-    /// process goes on to print the summary.
+    /// process goes on to print the summary. A second signal while the run records its end (a catalog that does not
+    /// answer) exits at once, as interrupted.
     static func runTrappingSignals(_ job: BackupJob, installation: LocalInstallation, fullEnumeration: Bool) async throws -> Outcome {
+        try await runTrappingSignals(
+            job, runner: installation.runner, catalog: installation.catalog, fullEnumeration: fullEnumeration,
+            onSecondSignal: { signal in exit(BackupExitCode.interrupted(by: signal)) })
+    }
+
+    /// `runTrappingSignals(_:installation:fullEnumeration:)` with its runner and catalog given, and what a second signal
+    /// does (exits the process, outside tests).
+    static func runTrappingSignals(
+        _ job: BackupJob, runner: BackupRunner, catalog: any CatalogStore, fullEnumeration: Bool,
+        onSecondSignal: @escaping @Sendable (UnixSignal) -> Void
+    ) async throws -> Outcome {
         let progress = ProgressLine()
         StandardOutput.line("Backing up '\(job.name)'...")
         let interruption = RunInterruption()
+        let received = ReceivedSignal()
         let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
+        let work = Task {
+            try await runner.runNow(jobID: job.id, fullEnumeration: fullEnumeration, interruption: interruption) { update in
+                progress.show(
+                    "[\(update.drivesDone)/\(update.drivesTotal) drives] \(update.drive): \(update.counters.itemsScanned) items scanned, "
+                        + "\(update.counters.filesAdded + update.counters.filesChanged) files stored, "
+                        + "\(formattedBytes(update.counters.bytesDownloaded)) downloaded")
+            }
+        }
+        let listener = Task {
+            for await signal in signals {
+                let name = signal.description.uppercased()
+                guard received.record(signal) else {
+                    // The operator does not want to wait for the run to record its end: its lease lapses and the next
+                    // start of the job ends it.
+                    FileHandle.standardError.write(Data("\(name) received again: exiting without recording the run's end.\n".utf8))
+                    onSecondSignal(signal)
+                    continue
+                }
+                // The run's task, cancelled, records the interruption and ends the run; its end is awaited.
+                interruption.record(name)
+                progress.finish()
+                FileHandle.standardError.write(Data("\(name) received: ending the run (again to exit at once)...\n".utf8))
+                work.cancel()
+            }
+        }
+        defer { listener.cancel() }
         let outcome: Outcome
         do {
-            outcome = try await withThrowingTaskGroup(of: Event?.self) { group in
-                group.addTask {
-                    let run = try await installation.runner.runNow(
-                        jobID: job.id, fullEnumeration: fullEnumeration, interruption: interruption
-                    ) { update in
-                        progress.show(
-                            "[\(update.drivesDone)/\(update.drivesTotal) drives] \(update.drive): \(update.counters.itemsScanned) items scanned, "
-                                + "\(update.counters.filesAdded + update.counters.filesChanged) files stored, "
-                                + "\(formattedBytes(update.counters.bytesDownloaded)) downloaded")
-                    }
-                    return .ended(run)
-                }
-                group.addTask {
-                    for await signal in signals { return .signalled(signal) }
-                    return nil
-                }
-                var interruptedBy: UnixSignal?
-                while let event = try await group.next() {
-                    switch event {
-                    case .ended(let run):
-                        group.cancelAll()
-                        return Outcome(run: run, interruptedBy: interruptedBy)
-                    case .signalled(let signal):
-                        // The run's task, cancelled, records the interruption and ends the run; its end is awaited.
-                        let name = signal.description.uppercased()
-                        interruption.record(name)
-                        interruptedBy = signal
-                        progress.finish()
-                        FileHandle.standardError.write(Data("\(name) received: ending the run...\n".utf8))
-                        group.cancelAll()
-                    case nil:
-                        continue
-                    }
-                }
-                throw CancellationError()
-            }
+            let run = try await withTaskCancellationHandler { try await work.value } onCancel: { work.cancel() }
+            outcome = Outcome(run: run, interruptedBy: received.first)
         } catch EngineError.jobAlreadyRunning {
             progress.finish()
             throw CommandFailure("Job '\(job.name)' already has a run queued or running; wait for it to end.")
+        } catch EngineError.runEndNotRecorded(let run, let reason) {
+            outcome = Outcome(run: run, interruptedBy: received.first, notRecorded: reason)
+        } catch let error as CatalogError {
+            guard case .leaseLost = error, let run = try? await catalog.runs(jobID: job.id).first else { throw error }
+            outcome = Outcome(run: run, interruptedBy: received.first, notRecorded: "\(error)")
         }
         let run = outcome.run
         progress.finish()
@@ -139,9 +156,30 @@ enum BackupRunReporter {
               downloaded \(formattedBytes(counters.bytesDownloaded)), \
             new data \(formattedBytes(counters.bytesStored))
             """)
-        for error in try await installation.catalog.runErrors(runID: run.id).prefix(10) {
+        if let reason = outcome.notRecorded {
+            FileHandle.standardError.write(Data("The run's end was not recorded: \(reason)\n".utf8))
+        }
+        // A catalog that could not record the run's end may not answer this either: the summary above stands.
+        for error in (try? await catalog.runErrors(runID: run.id).prefix(10)) ?? [] {
             StandardOutput.line("  ! \(error.itemPath.map { "\($0): " } ?? "")\(error.message)")
         }
         return outcome
+    }
+
+    /// The signals received while a run works: the first interrupts it, a second exits.
+    private final class ReceivedSignal: Sendable {
+        private let signal = Mutex<UnixSignal?>(nil)
+
+        /// The first signal received, nil before.
+        var first: UnixSignal? { signal.withLock { $0 } }
+
+        /// Records `received` if it is the first; returns whether it was.
+        func record(_ received: UnixSignal) -> Bool {
+            signal.withLock { first in
+                guard first == nil else { return false }
+                first = received
+                return true
+            }
+        }
     }
 }

@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import ChunkStore
+import ProcessIdentity
 import Foundation
 import Testing
 

@@ -8,7 +8,8 @@ import Darwin
 
 import Foundation
 
-/// The running process as a lock (or a run's lease) names it, and whether another process of this host still runs.
+/// The running process as a repository lock or a run's lease names it, and whether another process of this host still
+/// runs: a leaf module, so that the chunk store and the engine share it without either owning it.
 public enum LocalProcess {
     /// This boot's id (`/proc/sys/kernel/random/boot_id`, Linux), or nil where there is none.
     public static let bootID: String? = {
