@@ -8,7 +8,7 @@ import Synchronization
 ///
 /// A service: `run()` keeps the threads until graceful shutdown, then stops them.
 public final class PasswordHashingPool: Service, Sendable {
-    private let hasher: SecretHasher
+    private let hasher: any SecretVerifying
     private let threads: NIOThreadPool
     /// Verifications running or waiting.
     private let admitted = Mutex(0)
@@ -19,7 +19,7 @@ public final class PasswordHashingPool: Service, Sendable {
     /// - Parameters:
     ///   - threadCount: threads hashing at once (keep it below the core count so the server keeps cores to answer).
     ///   - queueLimit: verifications that may wait for a thread; beyond them a sign-in is refused at once.
-    public init(hasher: SecretHasher, threadCount: Int = 1, queueLimit: Int = 32) {
+    public init(hasher: any SecretVerifying, threadCount: Int = 1, queueLimit: Int = 32) {
         self.hasher = hasher
         self.threads = NIOThreadPool(numberOfThreads: max(1, threadCount))
         self.capacity = max(1, threadCount) + max(0, queueLimit)
@@ -28,7 +28,7 @@ public final class PasswordHashingPool: Service, Sendable {
 
     /// Whether `secret` matches `stored`; with no stored hash (an unknown name) a hash is still spent, so the answer
     /// takes as long as a wrong password's. Throws `RequestError.busy` when the queue is full.
-    func verify(_ secret: String, against stored: String?) async throws -> Bool {
+    public func verify(_ secret: String, against stored: String?) async throws -> Bool {
         let taken = admitted.withLock { count in
             guard count < capacity else { return false }
             count += 1
