@@ -164,7 +164,7 @@ struct AvePointAPIHarness: Sendable {
     }
 
     /// Polls `GET /backup/m365/cloudbackupjobs/{id}` until the job is no longer `In Progress`; returns its `data`.
-    func waitUntilJobSettles(_ jobID: String, token: String, timeout: Duration = .seconds(60)) async throws -> JSONValue {
+    func waitUntilJobSettles(_ jobID: String, token: String, timeout: Duration = .seconds(300)) async throws -> JSONValue {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         while true {
             let response = try await send(.get, "/backup/m365/cloudbackupjobs/\(jobID)", token: token)

@@ -141,7 +141,7 @@ struct VeeamAPIHarness: Sendable {
     }
 
     /// Polls `GET /v6/Jobs/{id}` until the job's last run has ended, and returns the job as answered.
-    func waitUntilJobSettles(_ jobID: UUID, token: String, timeout: Duration = .seconds(60)) async throws -> JSONValue {
+    func waitUntilJobSettles(_ jobID: UUID, token: String, timeout: Duration = .seconds(300)) async throws -> JSONValue {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         while true {
             let response = try await send(.get, "/v6/Jobs/\(jobID.uuidString.lowercased())", token: token)
