@@ -104,7 +104,8 @@ struct WebhookNotifierTests {
             while !log.entries.contains(where: { $0.message.contains("giving up") }) { try await Task.sleep(for: .milliseconds(10)) }
             return elapsed
         }
-        #expect(elapsed < .seconds(5))
+        // notify is synchronous, so it cannot wait for a delivery; the bound only catches a queue that blocks when full.
+        #expect(elapsed < .seconds(30))
         #expect(lines.contains { $0.contains("giving up") })
         #expect(!lines.contains { $0.contains("T0-secret-token") })
     }

@@ -35,14 +35,16 @@ extension SQLCatalog {
             WHERE job_id = \(bind: job) AND committed = TRUE AND expired_at IS NULL ORDER BY sequence
             """).all().map { (sequence: try $0.int64("sequence"), backupTime: try $0.date("backup_time")) }
         var outcome = RetentionOutcome(jobID: jobID)
-        guard let newest = points.last else { return outcome }
+        guard !points.isEmpty else { return outcome }
         let held = Set(
             try await db.raw("""
                 SELECT restore_point_sequence FROM restore_sessions
                 WHERE ended_at IS NULL AND restore_point_sequence IS NOT NULL
                 """).all().map { try $0.int64("restore_point_sequence") })
+        // A prefix, always: the deletion below relies on every kept point coming at or after the first kept one.
         var expiring: [Int64] = []
-        for point in points where point.sequence != newest.sequence && point.backupTime < cutoff {
+        for point in points.dropLast() {
+            guard point.backupTime < cutoff else { break }
             if held.contains(point.sequence) {
                 outcome.heldBySession = true
                 break
