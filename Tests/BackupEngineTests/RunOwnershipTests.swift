@@ -39,15 +39,7 @@ struct RunOwnershipTests {
     func commitAfterLostLeaseIsRefused() async throws {
         try await BackupFixture.with { fixture in
             // The other process acts the moment this one commits: this one was suspended past its lease until then.
-            let intercepting = InterceptingCatalog(fixture.catalog) { method in
-                guard method == "commitRestorePoint",
-                    let run = try await fixture.catalog.runs(jobID: fixture.job.id).first(where: { $0.state == .running })
-                else { return }
-                try await Self.endAsAnotherProcess(run, in: fixture.catalog)
-            }
-            let runner = BackupRunner(
-                catalog: intercepting, repositories: fixture.repositories, connector: Self.connector(fixture),
-                leases: RunLeaseKeeper(catalog: intercepting, policy: Self.policy, logger: .quiet("test")), logger: .quiet("test"))
+            let runner = Self.runner(fixture, atCommit: { run in try await Self.endAsAnotherProcess(run, in: fixture.catalog) })
 
             let run = try await runner.enqueue(jobID: fixture.job.id)
             await #expect(throws: CatalogError.leaseLost(runID: run.id)) { try await runner.execute(run) }
@@ -65,18 +57,26 @@ struct RunOwnershipTests {
         }
     }
 
+    /// A runner of the fixture's job whose catalog lets `act` do, to the job's running run, what another process does
+    /// the moment this one commits its restore point.
+    static func runner(_ fixture: BackupFixture, atCommit act: @escaping @Sendable (JobRun) async throws -> Void) -> BackupRunner {
+        let intercepting = InterceptingCatalog(fixture.catalog) { method in
+            guard method == "commitRestorePoint",
+                let run = try await fixture.catalog.runs(jobID: fixture.job.id).first(where: { $0.state == .running })
+            else { return }
+            try await act(run)
+        }
+        return BackupRunner(
+            catalog: intercepting, repositories: fixture.repositories, connector: connector(fixture),
+            leases: RunLeaseKeeper(catalog: intercepting, policy: policy, logger: .quiet("test")), logger: .quiet("test"))
+    }
+
     @Test("a backup whose run another process claims just before its commit (its restore point still there) commits nothing")
     func commitAfterClaimIsRefused() async throws {
         try await BackupFixture.with { fixture in
-            let intercepting = InterceptingCatalog(fixture.catalog) { method in
-                guard method == "commitRestorePoint",
-                    let run = try await fixture.catalog.runs(jobID: fixture.job.id).first(where: { $0.state == .running })
-                else { return }
+            let runner = Self.runner(fixture, atCommit: { run in
                 try #require(try await fixture.catalog.claimRun(id: run.id, expecting: run.lease, lease: Self.claimant))
-            }
-            let runner = BackupRunner(
-                catalog: intercepting, repositories: fixture.repositories, connector: Self.connector(fixture),
-                leases: RunLeaseKeeper(catalog: intercepting, policy: Self.policy, logger: .quiet("test")), logger: .quiet("test"))
+            })
 
             let run = try await runner.enqueue(jobID: fixture.job.id)
             await #expect(throws: CatalogError.leaseLost(runID: run.id)) { try await runner.execute(run) }

@@ -170,8 +170,18 @@ struct DriveState: Sendable {
     }
 
     /// The `shared.scope` of `itemID`, from its own permissions and its ancestors'; nil when it is not shared.
+    ///
+    /// Asked for every item a listing renders, so it walks the ancestors without copying their permissions.
     func sharingScope(of itemID: String) -> String? {
         guard !permissions.isEmpty else { return nil }
-        return SimulatedPermission.widestScope(effectivePermissions(of: itemID).map(\.sharingScope))
+        var widest: String?
+        var current: String? = itemID
+        while let id = current {
+            for permission in permissions[id] ?? [] {
+                widest = SimulatedPermission.widestScope([widest, permission.sharingScope].compactMap { $0 })
+            }
+            current = record(id)?.parentID
+        }
+        return widest
     }
 }
